@@ -1,0 +1,73 @@
+/** Which references a change reaches: same resource, and the reference reads what moved. */
+import type { Change, Effect } from './change';
+import type { LocatedReference } from './locations';
+import { namesResource, type SecretReference, type SsmReference, toIndexKeys, toLookupKeys } from './reference';
+
+/**
+ * True when a reference to the changed resource reads what the effect moved: unpinned / AWSCURRENT references for
+ * value changes, a label-pinned reference only when that label moves, version pins never. A deletion reaches every
+ * reference (none can be resolved again).
+ */
+export function readsWhatMoved(reference: SsmReference | SecretReference, effect: Effect): boolean {
+  switch (effect.kind) {
+    case 'none':
+      return false;
+    case 'deleted':
+      return true;
+    case 'value-changed':
+      return reference.kind === 'ssm'
+        ? reference.selector === undefined
+        : reference.versionId === undefined && (reference.versionStage ?? 'AWSCURRENT') === 'AWSCURRENT';
+    case 'label-moved':
+      return reference.kind === 'ssm'
+        ? reference.selector?.kind === 'label' && reference.selector.label === effect.label
+        : reference.versionId === undefined && reference.versionStage === effect.label;
+  }
+}
+
+/** A reference of some owner (a definition revision or a job) that names a changed resource. */
+export interface Hit<Owner> {
+  readonly owner: Owner;
+  readonly located: LocatedReference;
+  /** False when the reference is pinned to something the change did not move. */
+  readonly reads: boolean;
+}
+
+/** A hash index from resource keys to the references that may name them; one lookup per change, no nested scan. */
+export interface ReferenceIndex<Owner> {
+  /** The references naming the change's resource, each marked with whether it reads what moved. */
+  hitsOf(change: Change): Hit<Owner>[];
+}
+
+/** Builds the index over every owner's valid references (invalid ones are reported elsewhere). */
+export function createReferenceIndex<Owner>(
+  owners: Iterable<readonly [Owner, readonly LocatedReference[]]>,
+): ReferenceIndex<Owner> {
+  const byKey = new Map<string, { owner: Owner; located: LocatedReference }[]>();
+  for (const [owner, references] of owners) {
+    for (const located of references) {
+      if (located.reference.kind === 'invalid') continue;
+      for (const key of toIndexKeys(located.reference)) {
+        const bucket = byKey.get(key);
+        if (bucket) bucket.push({ owner, located });
+        else byKey.set(key, [{ owner, located }]);
+      }
+    }
+  }
+  return {
+    hitsOf(change) {
+      const seen = new Set<LocatedReference>();
+      const hits: Hit<Owner>[] = [];
+      for (const key of toLookupKeys(change.resource)) {
+        for (const entry of byKey.get(key) ?? []) {
+          const reference = entry.located.reference;
+          if (seen.has(entry.located) || reference.kind === 'invalid') continue;
+          seen.add(entry.located);
+          if (!namesResource(reference, change.resource)) continue;
+          hits.push({ ...entry, reads: readsWhatMoved(reference, change.effect) });
+        }
+      }
+      return hits;
+    },
+  };
+}
