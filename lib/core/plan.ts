@@ -271,10 +271,12 @@ export function plan(changes: readonly Change[], fleet: FleetView, options: Plan
   }
 
   const reactions = capResubmits(mergeChildResubmits(candidates), options.maxResubmits);
+  // An array parent resubmitted for its children is itself PENDING: it appears once, as the reaction.
+  const reacting = new Set(reactions.map((r) => r.jobId));
   return {
     changes: effective.map(toChangeSummary),
     reactions,
-    skipped,
+    skipped: skipped.filter((s) => !reacting.has(s.jobId)),
     outcomes: effective.map((change) => ({
       change: toChangeSummary(change),
       referencingJobs: referencing.get(toChangeKey(change)) ?? 0,

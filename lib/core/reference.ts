@@ -70,6 +70,13 @@ export type Resource =
       readonly complete: boolean;
     };
 
+/** The AWS partition a region belongs to (`cn-*` → `aws-cn`, `us-gov-*` → `aws-us-gov`, else `aws`). */
+export function toPartition(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 const SSM_ARN = /^arn:([a-z-]+):ssm:([a-z0-9-]+):(\d{12}):parameter\/(.+)$/;
 const SECRET_ARN = /^arn:([a-z-]+):secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/;
 const SSM_NAME = /^[A-Za-z0-9_.\-/]+$/;

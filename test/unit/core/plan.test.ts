@@ -97,15 +97,19 @@ describe('plan', () => {
 
   it('resubmits an array parent once for its stale children', () => {
     const fleet = aFleet({
-      jobs: [0, 1, 2].map((i) =>
-        aJob({
-          jobId: `parent:${i}`,
-          jobArn: `arn:aws:batch:us-east-2:123456789012:job/parent:${i}`,
-          tags: policy('resubmit'),
-        }),
-      ),
+      jobs: [
+        aJob({ jobId: 'parent', status: 'PENDING', startedAt: undefined, tags: policy('resubmit') }),
+        ...[0, 1, 2].map((i) =>
+          aJob({
+            jobId: `parent:${i}`,
+            jobArn: `arn:aws:batch:us-east-2:123456789012:job/parent:${i}`,
+            tags: policy('resubmit'),
+          }),
+        ),
+      ],
     });
     const result = plan([aChange()], fleet, options);
+    expect(result.skipped).toEqual([]);
     expect(result.reactions).toEqual([
       expect.objectContaining({
         jobId: 'parent',

@@ -1,0 +1,55 @@
+/** Reading the operator's files: every failure is one line naming the file and the problem. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError } from './cli-error';
+
+/** Reads and decodes a JSON file, or throws a CliError naming the file. */
+export function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new CliError(`cannot read ${what} ${path}: ${why}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** One event to process, with where it came from (`file.json` or `file.json#3` for arrays). */
+export interface EventInput {
+  readonly source: string;
+  readonly event: unknown;
+}
+
+/** Expands files and folders (recursively, `*.json`, sorted) into events; a file may hold one event or an array. */
+export function readEventInputs(paths: readonly string[]): EventInput[] {
+  const files = paths.flatMap((path) => listJsonFiles(path));
+  return files.flatMap((file) => {
+    const content = readJsonFile(file, 'event file');
+    return Array.isArray(content)
+      ? content.map((event, i) => ({ source: `${file}#${i}`, event }))
+      : [{ source: file, event: content }];
+  });
+}
+
+function listJsonFiles(path: string): string[] {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    throw new CliError(`cannot read event file ${path}: no such file or directory`);
+  }
+  if (!isDirectory) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) return listJsonFiles(child);
+      return entry.name.endsWith('.json') ? [child] : [];
+    });
+}
