@@ -1,0 +1,14 @@
+/** A seeded pseudo-random source returning floats in [0, 1): the same seed gives the same sequence. */
+export type Random = () => number;
+
+/** Creates a mulberry32 generator: tiny, fast and good enough for fault injection. */
+export function createRandom(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiError, clientError } from './api-error';
+import { batchHandlers } from './batch-api';
+import type { BatchState } from './batch-state';
+import type { FaultInjector } from './faults';
+import { type CapturedEvent, putEvents } from './put-events';
+import { type Body, toBody } from './request-body';
+import type { RequestLog, RequestOutcome } from './request-log';
+import { type Route, resolveRoute } from './routes';
+
+/** What the HTTP layer serves from and records into. */
+export interface SandboxServerDeps {
+  readonly state: BatchState;
+  readonly faults: FaultInjector;
+  readonly log: RequestLog;
+  readonly events: CapturedEvent[];
+}
+
+const maxBodyBytes = 10 * 1024 * 1024;
+
+/** Creates (not yet listening) the HTTP server that answers Batch REST-JSON and EventBridge JSON 1.1 requests. */
+export function createSandboxServer(deps: SandboxServerDeps): Server {
+  return createServer((request, response) => {
+    response.on('error', () => undefined);
+    handle(deps, request, response).catch(() => {
+      if (!response.headersSent) sendError(response, 'batch', new ApiError('ServerException', 500, 'Internal error'));
+    });
+  });
+}
+
+async function handle(deps: SandboxServerDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://sandbox');
+  const target = request.headers['x-amz-target'];
+  const route = resolveRoute(request.method ?? 'GET', url, Array.isArray(target) ? target[0] : target);
+  const service = route.service === 'events' ? 'events' : 'batch';
+  const record = (outcome: RequestOutcome) => deps.log.record(route.operation, outcome);
+  try {
+    const raw = await readBody(request);
+    if (route.service === 'unknown') {
+      throw new ApiError('UnknownOperationException', route.status, route.message);
+    }
+    const latency = deps.faults.latencyFor(route.operation);
+    if (latency > 0) await sleep(latency);
+    const fault = deps.faults.drawRequestFault(route.operation);
+    if (fault === 'throttled') throw toThrottlingError(service);
+    if (fault === 'server-error') throw toServerError(service);
+    const result = run(deps, route, parseBody(raw, service));
+    sendJson(response, 200, service, result);
+    record('ok');
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : toServerError(service);
+    sendError(response, service, apiError);
+    record(toOutcome(apiError));
+  }
+}
+
+function run(deps: SandboxServerDeps, route: Route, body: Body): Record<string, unknown> {
+  if (route.service === 'events')
+    return putEvents({ clock: deps.state.clock, faults: deps.faults, events: deps.events }, body);
+  if (route.service === 'batch') return batchHandlers[route.operation](deps.state, body, route);
+  throw new ApiError('UnknownOperationException', 404, `${route.operation} is not served`);
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size <= maxBodyBytes) chunks.push(chunk as Buffer);
+  }
+  if (size > maxBodyBytes) throw clientError(`Request body is larger than ${maxBodyBytes} bytes`);
+  return Buffer.concat(chunks);
+}
+
+function parseBody(raw: Buffer, service: 'batch' | 'events'): Body {
+  if (raw.length === 0) return {};
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw service === 'events'
+      ? new ApiError('SerializationException', 400, 'Request body is not valid JSON')
+      : clientError('Request body is not valid JSON');
+  }
+  return toBody(decoded);
+}
+
+function toThrottlingError(service: 'batch' | 'events'): ApiError {
+  return service === 'events'
+    ? new ApiError('ThrottlingException', 400, 'Rate exceeded')
+    : new ApiError('TooManyRequestsException', 429, 'Too Many Requests');
+}
+
+function toServerError(service: 'batch' | 'events'): ApiError {
+  return service === 'events'
+    ? new ApiError('InternalException', 500, 'Internal service error')
+    : new ApiError('ServerException', 500, 'Internal server error');
+}
+
+function toOutcome(error: ApiError): RequestOutcome {
+  if (error.code === 'TooManyRequestsException' || error.code === 'ThrottlingException') return 'throttled';
+  return error.status >= 500 ? 'server-error' : 'client-error';
+}
+
+function sendJson(response: ServerResponse, status: number, service: 'batch' | 'events', body: unknown): void {
+  const payload = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': service === 'events' ? 'application/x-amz-json-1.1' : 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-requestid': randomUUID(),
+  });
+  response.end(payload);
+}
+
+function sendError(response: ServerResponse, service: 'batch' | 'events', error: ApiError): void {
+  response.setHeader('x-amzn-errortype', error.code);
+  sendJson(response, error.status, service, { __type: error.code, message: error.message });
+}

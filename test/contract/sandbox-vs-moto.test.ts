@@ -1,0 +1,345 @@
+import {
+  type BatchClient,
+  CreateComputeEnvironmentCommand,
+  CreateJobQueueCommand,
+  DeregisterJobDefinitionCommand,
+  DescribeJobDefinitionsCommand,
+  DescribeJobQueuesCommand,
+  DescribeJobsCommand,
+  ListJobsCommand,
+  ListTagsForResourceCommand,
+  RegisterJobDefinitionCommand,
+  type RegisterJobDefinitionCommandInput,
+  SubmitJobCommand,
+  TagResourceCommand,
+  TerminateJobCommand,
+} from '@aws-sdk/client-batch';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { type Sandbox, startSandbox } from '../../lib/sandbox';
+import { type Moto, startMoto } from '../support/moto';
+import { batchClientFor, rejectionOf } from '../support/sandbox';
+
+/**
+ * The same requests go to moto (a third-party emulator of the real APIs) and to the sandbox; responses must have the
+ * same shape (recursive key sets and value types; ids, ARNs and times compared after normalising). Where moto
+ * returns a documented reduced shape (shared/reference/aws-semantics.md §8), the sandbox must return a superset.
+ */
+
+type Shape = string | { readonly array: Shape | 'empty' } | { readonly object: Readonly<Record<string, Shape>> };
+
+function shapeOf(value: unknown): Shape {
+  if (Array.isArray(value)) {
+    return {
+      array: value.length === 0 ? 'empty' : value.map(shapeOf).reduce((merged, shape) => mergeShapes(merged, shape)),
+    };
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([key, field]) => key !== '$metadata' && field != null);
+    return { object: Object.fromEntries(entries.map(([key, field]) => [key, shapeOf(field)])) };
+  }
+  return typeof value;
+}
+
+function mergeShapes(a: Shape, b: Shape): Shape {
+  if (typeof a === 'object' && typeof b === 'object' && 'object' in a && 'object' in b) {
+    const keys = new Set([...Object.keys(a.object), ...Object.keys(b.object)]);
+    return {
+      object: Object.fromEntries(
+        [...keys].map((key) => [
+          key,
+          key in a.object && key in b.object
+            ? mergeShapes(a.object[key], b.object[key])
+            : (a.object[key] ?? b.object[key]),
+        ]),
+      ),
+    };
+  }
+  return a;
+}
+
+/** Paths present in `reduced` but missing (or of another type) in `full`; `[]` means `full` is a superset. */
+function missingPaths(full: Shape, reduced: Shape, path = '$'): string[] {
+  if (typeof reduced === 'string')
+    return full === reduced ? [] : [`${path}: ${toShapeName(full)} instead of ${reduced}`];
+  if ('array' in reduced) {
+    if (typeof full !== 'object' || !('array' in full)) return [`${path}: not a list`];
+    if (reduced.array === 'empty' || full.array === 'empty') return [];
+    return missingPaths(full.array, reduced.array, `${path}[]`);
+  }
+  if (typeof full !== 'object' || !('object' in full)) return [`${path}: not an object`];
+  return Object.entries(reduced.object).flatMap(([key, shape]) =>
+    key in full.object ? missingPaths(full.object[key], shape, `${path}.${key}`) : [`${path}.${key}: missing`],
+  );
+}
+
+function toShapeName(shape: Shape): string {
+  return typeof shape === 'string' ? shape : 'array' in shape ? 'a list' : 'an object';
+}
+
+function expectSameShape(sandboxValue: unknown, motoValue: unknown): void {
+  const [sandboxShape, motoShape] = [shapeOf(sandboxValue), shapeOf(motoValue)];
+  expect({
+    missingInSandbox: missingPaths(sandboxShape, motoShape),
+    extraInSandbox: missingPaths(motoShape, sandboxShape),
+  }).toEqual({
+    missingInSandbox: [],
+    extraInSandbox: [],
+  });
+}
+
+function expectSuperset(sandboxValue: unknown, motoValue: unknown): void {
+  expect(missingPaths(shapeOf(sandboxValue), shapeOf(motoValue))).toEqual([]);
+}
+
+/** Ids and times differ between the two by construction; ARN formats must not. */
+function normalise(value: string | undefined): string | undefined {
+  return value?.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>');
+}
+
+const region = 'us-east-2';
+const computeEnvironment = `arn:aws:batch:${region}:123456789012:compute-environment/contract-ce`;
+const definitionInput: RegisterJobDefinitionCommandInput = {
+  jobDefinitionName: 'contract-app',
+  type: 'container',
+  containerProperties: {
+    image: 'public.ecr.aws/docker/library/busybox:stable',
+    vcpus: 1,
+    memory: 512,
+    command: ['sh', '-c', 'work'],
+    environment: [{ name: 'STAGE', value: 'test' }],
+    secrets: [{ name: 'DB_PASSWORD', valueFrom: `arn:aws:secretsmanager:${region}:123456789012:secret:db-AbCdEf` }],
+    privileged: false,
+    readonlyRootFilesystem: false,
+    ulimits: [],
+    volumes: [],
+    mountPoints: [],
+  },
+  tags: { team: 'contract' },
+};
+
+let moto: Moto;
+let sandbox: Sandbox;
+let clients: { sandbox: BatchClient; moto: BatchClient };
+let events: { sandbox: EventBridgeClient; moto: EventBridgeClient };
+const jobs = { sandbox: { jobId: '', jobArn: '' }, moto: { jobId: '', jobArn: '' } };
+
+async function both<T>(call: (client: BatchClient, side: 'sandbox' | 'moto') => Promise<T>): Promise<[T, T]> {
+  return Promise.all([call(clients.sandbox, 'sandbox'), call(clients.moto, 'moto')]);
+}
+
+beforeAll(async () => {
+  [moto, sandbox] = await Promise.all([startMoto(), startSandbox({ clock: 'manual', dynamodb: false })]);
+  const target = (endpoint: string) => ({ endpoint, region });
+  clients = { sandbox: batchClientFor(sandbox), moto: batchClientFor(target(moto.endpoint)) };
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  events = {
+    sandbox: new EventBridgeClient({ endpoint: sandbox.endpoint, region, credentials, maxAttempts: 1 }),
+    moto: new EventBridgeClient({ endpoint: moto.endpoint, region, credentials, maxAttempts: 1 }),
+  };
+  // moto needs a real compute environment (and its service role) behind a queue; the sandbox takes the ARN as given.
+  const iam = new IAMClient({ endpoint: moto.endpoint, region, credentials });
+  const role = await iam.send(new CreateRoleCommand({ RoleName: 'contract-batch', AssumeRolePolicyDocument: '{}' }));
+  iam.destroy();
+  await clients.moto.send(
+    new CreateComputeEnvironmentCommand({
+      computeEnvironmentName: 'contract-ce',
+      type: 'UNMANAGED',
+      state: 'ENABLED',
+      serviceRole: role.Role?.Arn,
+    }),
+  );
+}, 30_000);
+
+afterAll(async () => {
+  for (const client of [clients?.sandbox, clients?.moto, events?.sandbox, events?.moto]) client?.destroy();
+  await Promise.all([sandbox?.stop(), moto?.stop()]);
+});
+
+describe('sandbox vs moto', () => {
+  it('the shape comparison sees missing nested keys, type changes and list element keys', () => {
+    const reduced = { a: { b: 1, c: ['x'] }, d: [{ e: true }] };
+    expect(missingPaths(shapeOf({ a: { b: 1, c: ['x'] }, d: [{ e: true, f: 1 }] }), shapeOf(reduced))).toEqual([]);
+    expect(missingPaths(shapeOf({ a: { b: '1', c: [] }, d: [{}] }), shapeOf(reduced))).toEqual([
+      '$.a.b: string instead of number',
+      '$.d[].e: missing',
+    ]);
+  });
+
+  it('CreateJobQueue: same shape and ARN', async () => {
+    const [fromSandbox, fromMoto] = await both((client) =>
+      client.send(
+        new CreateJobQueueCommand({
+          jobQueueName: 'contract-q',
+          priority: 1,
+          state: 'ENABLED',
+          computeEnvironmentOrder: [{ order: 1, computeEnvironment }],
+          tags: { team: 'contract' },
+        }),
+      ),
+    );
+    expectSameShape(fromSandbox, fromMoto);
+    expect(fromSandbox.jobQueueArn).toBe(fromMoto.jobQueueArn);
+  });
+
+  it('DescribeJobQueues: a superset of moto (moto omits statusReason and jobStateTimeLimitActions)', async () => {
+    const [fromSandbox, fromMoto] = await both((client) =>
+      client.send(new DescribeJobQueuesCommand({ jobQueues: ['contract-q'] })),
+    );
+    expectSuperset(fromSandbox, fromMoto);
+    const pick = (
+      { jobQueueName, jobQueueArn, state, status, priority, computeEnvironmentOrder, tags } = fromMoto.jobQueues![0],
+    ) => ({
+      jobQueueName,
+      jobQueueArn,
+      state,
+      status,
+      priority,
+      computeEnvironmentOrder,
+      tags,
+    });
+    expect(pick(fromSandbox.jobQueues![0])).toEqual(pick(fromMoto.jobQueues![0]));
+  });
+
+  it('RegisterJobDefinition: same shape, ARN and revisions', async () => {
+    const first = await both((client) => client.send(new RegisterJobDefinitionCommand(definitionInput)));
+    const second = await both((client) => client.send(new RegisterJobDefinitionCommand(definitionInput)));
+    for (const [fromSandbox, fromMoto] of [first, second]) {
+      expectSameShape(fromSandbox, fromMoto);
+      expect(fromSandbox.jobDefinitionArn).toBe(fromMoto.jobDefinitionArn);
+      expect(fromSandbox.revision).toBe(fromMoto.revision);
+    }
+    expect(second[0].revision).toBe(2);
+  });
+
+  it('DescribeJobDefinitions: a superset of moto, same containerProperties (moto omits platformCapabilities, containerOrchestrationType)', async () => {
+    const arn = `arn:aws:batch:${region}:123456789012:job-definition/contract-app:1`;
+    const byArn = await both((client) => client.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [arn] })));
+    const byName = await both((client) =>
+      client.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: 'contract-app' })),
+    );
+    for (const [fromSandbox, fromMoto] of [byArn, byName]) {
+      expectSuperset(fromSandbox, fromMoto);
+      expect(fromSandbox.jobDefinitions?.map((definition) => definition.jobDefinitionArn)).toEqual(
+        fromMoto.jobDefinitions?.map((definition) => definition.jobDefinitionArn),
+      );
+    }
+    expect(byArn[0].jobDefinitions?.[0].containerProperties).toEqual(byArn[1].jobDefinitions?.[0].containerProperties);
+    expect(byArn[0].jobDefinitions?.[0].tags).toEqual(byArn[1].jobDefinitions?.[0].tags);
+  });
+
+  it('DeregisterJobDefinition: both mark the revision INACTIVE', async () => {
+    const ref = `arn:aws:batch:${region}:123456789012:job-definition/contract-app:2`;
+    const [fromSandbox, fromMoto] = await both((client) =>
+      client.send(new DeregisterJobDefinitionCommand({ jobDefinition: ref })),
+    );
+    expectSameShape(fromSandbox, fromMoto);
+    const described = await both((client) => client.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [ref] })));
+    expect(described.map((response) => response.jobDefinitions?.[0]?.status)).toEqual(['INACTIVE', 'INACTIVE']);
+  });
+
+  it('SubmitJob: same shape and ARN format', async () => {
+    const [fromSandbox, fromMoto] = await both((client) =>
+      client.send(
+        new SubmitJobCommand({
+          jobName: 'contract-job',
+          jobQueue: 'contract-q',
+          jobDefinition: 'contract-app:1',
+          tags: { owner: 'contract' },
+        }),
+      ),
+    );
+    expectSameShape(fromSandbox, fromMoto);
+    expect(normalise(fromSandbox.jobArn)).toBe(normalise(fromMoto.jobArn));
+    jobs.sandbox = { jobId: fromSandbox.jobId!, jobArn: fromSandbox.jobArn! };
+    jobs.moto = { jobId: fromMoto.jobId!, jobArn: fromMoto.jobArn! };
+  });
+
+  it('TerminateJob: same (empty) shape; DescribeJobs: a superset of moto (moto omits secrets, retryStrategy, isTerminated, …)', async () => {
+    // moto without Docker runs a job straight to SUCCEEDED; bring the sandbox job to RUNNING first, then stop both.
+    sandbox.advance(3000);
+    await waitForMotoStatus(jobs.moto.jobId, 'SUCCEEDED');
+    const [fromSandbox, fromMoto] = await both((client, side) =>
+      client.send(new TerminateJobCommand({ jobId: jobs[side].jobId, reason: 'contract' })),
+    );
+    expectSameShape(fromSandbox, fromMoto);
+    const described = await both((client, side) => client.send(new DescribeJobsCommand({ jobs: [jobs[side].jobId] })));
+    expectSuperset(described[0], described[1]);
+    const [sandboxJob, motoJob] = described.map((response) => response.jobs?.[0]);
+    expect(normalise(sandboxJob?.jobQueue)).toBe(normalise(motoJob?.jobQueue));
+    expect(sandboxJob?.jobDefinition).toBe(motoJob?.jobDefinition);
+    expect(sandboxJob?.tags).toEqual(motoJob?.tags);
+    expect(sandboxJob?.container?.command).toEqual(motoJob?.container?.command);
+  });
+
+  it('ListJobs with jobStatus: a superset of moto summaries', async () => {
+    const [fromSandbox, fromMoto] = await both((client, side) =>
+      client.send(
+        new ListJobsCommand({ jobQueue: 'contract-q', jobStatus: side === 'sandbox' ? 'FAILED' : 'SUCCEEDED' }),
+      ),
+    );
+    expect(fromSandbox.jobSummaryList?.map((job) => job.jobId)).toEqual([jobs.sandbox.jobId]);
+    expect(fromMoto.jobSummaryList?.map((job) => job.jobId)).toEqual([jobs.moto.jobId]);
+    expectSuperset(fromSandbox, fromMoto);
+  });
+
+  it('TagResource and ListTagsForResource: same shapes and tags', async () => {
+    const tagged = await both((client, side) =>
+      client.send(
+        new TagResourceCommand({ resourceArn: jobs[side].jobArn, tags: { 'rotation-reactor:stale-since': 't' } }),
+      ),
+    );
+    expectSameShape(...tagged);
+    const [fromSandbox, fromMoto] = await both((client, side) =>
+      client.send(new ListTagsForResourceCommand({ resourceArn: jobs[side].jobArn })),
+    );
+    expectSameShape(fromSandbox, fromMoto);
+    expect(fromSandbox.tags).toEqual(fromMoto.tags);
+  });
+
+  it('errors: both answer an unknown queue with ClientException 400, and omit unknown job ids', async () => {
+    const errors = await both((client) =>
+      rejectionOf(
+        client.send(new SubmitJobCommand({ jobName: 'x', jobQueue: 'missing', jobDefinition: 'contract-app' })),
+      ),
+    );
+    expect(errors.map((error) => [error.name, error.$metadata?.httpStatusCode])).toEqual([
+      ['ClientException', 400],
+      ['ClientException', 400],
+    ]);
+    const described = await both((client) => client.send(new DescribeJobsCommand({ jobs: ['no-such-job'] })));
+    expect(described.map((response) => response.jobs)).toEqual([[], []]);
+  });
+
+  it('PutEvents: same shapes for accepted and failed entries, and ValidationException over 10 entries', async () => {
+    const entries = [
+      { Source: 'rotation-reactor', DetailType: 'Change Processed', Detail: '{"changes": 1}' },
+      { Source: 'rotation-reactor', DetailType: 'Change Processed' },
+      { Source: 'rotation-reactor', DetailType: 'Change Processed', Detail: '{' },
+    ];
+    const [fromSandbox, fromMoto] = await Promise.all(
+      [events.sandbox, events.moto].map((client) => client.send(new PutEventsCommand({ Entries: entries }))),
+    );
+    expectSameShape(fromSandbox, fromMoto);
+    expect(fromSandbox.Entries?.map((entry) => entry.ErrorCode)).toEqual(
+      fromMoto.Entries?.map((entry) => entry.ErrorCode),
+    );
+    const tooMany = Array.from({ length: 11 }, () => entries[0]);
+    const errors = await Promise.all(
+      [events.sandbox, events.moto].map((client) =>
+        rejectionOf(client.send(new PutEventsCommand({ Entries: tooMany }))),
+      ),
+    );
+    expect(errors.map((error) => error.name)).toEqual(['ValidationException', 'ValidationException']);
+  });
+});
+
+async function waitForMotoStatus(jobId: string, status: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { jobs: found } = await clients.moto.send(new DescribeJobsCommand({ jobs: [jobId] }));
+    if (found?.[0]?.status === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`moto job ${jobId} did not reach ${status}`);
+}
