@@ -1,0 +1,9 @@
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { SqsSchema } from '@aws-lambda-powertools/parser/schemas';
+import type { SQSEvent } from 'aws-lambda';
+import { lambdaReactor } from '../lib/runtime/lambda';
+import { withObservability } from '../lib/runtime/middleware';
+import { processChangeBatch } from '../lib/runtime/triggers';
+
+const onChangeBatch = async (event: SQSEvent) => processChangeBatch(event.Records, lambdaReactor());
+export const handler = withObservability(onChangeBatch).use(parser({ schema: SqsSchema }));

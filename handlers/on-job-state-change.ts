@@ -1,0 +1,14 @@
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
+import { z } from 'zod';
+import { lambdaReactor } from '../lib/runtime/lambda';
+import { withObservability } from '../lib/runtime/middleware';
+import { processJobStateChange } from '../lib/runtime/triggers';
+
+const JobStateChange = EventBridgeSchema.extend({
+  detail: z.looseObject({ jobId: z.string().min(1), status: z.string() }),
+});
+
+const onJobStateChange = async (event: z.infer<typeof JobStateChange>) =>
+  processJobStateChange(event.detail, lambdaReactor());
+export const handler = withObservability(onJobStateChange).use(parser({ schema: JobStateChange }));

@@ -1,0 +1,33 @@
+/** One token bucket for every Batch call of a process (Batch allows 50 TPS per account, shared with the customer). */
+import type { BatchClient } from '@aws-sdk/client-batch';
+import { RateLimiter } from 'limiter';
+
+/** Something that waits for a token before each request. */
+export interface Limiter {
+  take(): Promise<void>;
+}
+
+/** A limiter allowing `perSecond` requests in any one-second interval. */
+export function createLimiter(perSecond: number): Limiter {
+  const limiter = new RateLimiter({ tokensPerInterval: perSecond, interval: 'second' });
+  return {
+    async take() {
+      await limiter.removeTokens(1);
+    },
+  };
+}
+
+/**
+ * Makes every HTTP attempt of the client (retries included) wait for a token. The middleware sits in the
+ * `deserialize` step, inside the SDK's retry loop, so a throttled retry costs a token like any request.
+ */
+export function applyLimiter(client: BatchClient, limiter: Limiter): BatchClient {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      await limiter.take();
+      return next(args);
+    },
+    { step: 'deserialize', name: 'rotationReactorRateLimit', override: true },
+  );
+  return client;
+}

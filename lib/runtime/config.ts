@@ -1,0 +1,81 @@
+/** Configuration, read once from the environment at cold start: every problem reported in one ConfigError. */
+import { z } from 'zod';
+import { ConfigError } from '../core/errors';
+import { POLICIES, type Policy } from '../core/policy';
+import type { Mode } from '../core/react';
+import { toPartition } from '../core/reference';
+
+/** The reactor's typed, frozen configuration. */
+export interface Config {
+  readonly region: string;
+  readonly partition: string;
+  readonly account: string;
+  readonly ledgerTable: string;
+  readonly eventBus: string;
+  readonly defaultPolicy: Policy;
+  readonly mode: Mode;
+  readonly queues: readonly string[];
+  readonly batchTps: number;
+  readonly maxResubmitsPerRun: number;
+  readonly staleMarginMs: number;
+  readonly leaseMs: number;
+  readonly ledgerTtlDays: number;
+}
+
+const flag = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
+const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegative = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const required = () => z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be text') });
+
+const schema = z.object({
+  AWS_REGION: required().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-2'),
+  REACTOR_ACCOUNT_ID: required().regex(/^\d{12}$/, 'must be the 12-digit account id of the fleet'),
+  REACTOR_LEDGER_TABLE: required().min(3, 'must name the DynamoDB ledger table'),
+  REACTOR_EVENT_BUS: z.string().min(1).default('default'),
+  REACTOR_DEFAULT_POLICY: z.enum(POLICIES as [Policy, ...Policy[]]).default('flag'),
+  REACTOR_DRY_RUN: flag.default(false),
+  REACTOR_KILL_SWITCH: flag.default(false),
+  REACTOR_QUEUES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((q) => q.trim())
+        .filter(Boolean),
+    ),
+  REACTOR_BATCH_TPS: positive(10).refine((n) => n <= 50, 'must be at most 50 (the Batch account limit)'),
+  REACTOR_MAX_RESUBMITS_PER_RUN: nonNegative(25),
+  REACTOR_STALE_MARGIN_SECONDS: nonNegative(60),
+  REACTOR_LEASE_SECONDS: positive(300),
+  REACTOR_LEDGER_TTL_DAYS: positive(90),
+});
+
+/** The variables `loadConfig` reads, for documentation and the CLI. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
+
+/** Reads and validates the configuration; throws one ConfigError listing every problem. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    region: c.AWS_REGION,
+    partition: toPartition(c.AWS_REGION),
+    account: c.REACTOR_ACCOUNT_ID,
+    ledgerTable: c.REACTOR_LEDGER_TABLE,
+    eventBus: c.REACTOR_EVENT_BUS,
+    defaultPolicy: c.REACTOR_DEFAULT_POLICY,
+    mode: c.REACTOR_KILL_SWITCH ? 'kill-switch' : c.REACTOR_DRY_RUN ? 'dry-run' : 'apply',
+    queues: Object.freeze(c.REACTOR_QUEUES),
+    batchTps: c.REACTOR_BATCH_TPS,
+    maxResubmitsPerRun: c.REACTOR_MAX_RESUBMITS_PER_RUN,
+    staleMarginMs: c.REACTOR_STALE_MARGIN_SECONDS * 1000,
+    leaseMs: c.REACTOR_LEASE_SECONDS * 1000,
+    ledgerTtlDays: c.REACTOR_LEDGER_TTL_DAYS,
+  });
+}

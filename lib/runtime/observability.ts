@@ -1,0 +1,93 @@
+/**
+ * The one module that owns observability: Powertools logger, metrics and tracer, and the metric names.
+ * Dimensions stay low-cardinality (never an ARN or a job id: those go in log keys and metadata).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { RunReport } from '../core/react';
+
+/** Service name in logs, traces and the metric `service` dimension. */
+export const SERVICE = 'rotation-reactor';
+
+/** The structured logger (Lambda context is added by the middleware). */
+export const logger = new Logger({ serviceName: SERVICE });
+/** EMF metrics in the `RotationReactor` namespace. */
+export const metrics = new Metrics({ namespace: 'RotationReactor', serviceName: SERVICE });
+/** X-Ray tracer; SDK clients are captured in wiring. */
+export const tracer = new Tracer({ serviceName: SERVICE });
+
+/** Every metric the reactor publishes, in one table. */
+export const MetricName = {
+  ChangesReceived: 'ChangesReceived',
+  ChangesRejected: 'ChangesRejected',
+  JobsScanned: 'JobsScanned',
+  JobsStale: 'JobsStale',
+  JobsFlagged: 'JobsFlagged',
+  JobsResubmitted: 'JobsResubmitted',
+  JobsSkipped: 'JobsSkipped',
+  ActionsDuplicate: 'ActionsDuplicate',
+  ActionsFailed: 'ActionsFailed',
+  ActionsPlanned: 'ActionsPlanned',
+  InvalidReferences: 'InvalidReferences',
+  OutputEventsFailed: 'OutputEventsFailed',
+  ChangeLagSeconds: 'ChangeLagSeconds',
+} as const;
+
+/** Publishes a run's counts as metrics and logs one summary line (no secret values, no raw events). */
+export function recordRun(report: RunReport, trigger: string, now: number): void {
+  const count = (name: string, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
+  count(MetricName.ChangesReceived, report.changes.length);
+  count(MetricName.ChangesRejected, report.rejected.length);
+  count(MetricName.JobsScanned, report.jobsScanned);
+  count(MetricName.JobsStale, report.plan.reactions.length);
+  const applied = (action: string) =>
+    report.outcomes.filter((o) => o.status === 'applied' && o.reaction.action === action).length;
+  count(MetricName.JobsFlagged, applied('flag') + applied('resubmit-on-failure'));
+  count(MetricName.JobsResubmitted, applied('resubmit'));
+  count(MetricName.ActionsDuplicate, report.outcomes.filter((o) => o.status === 'duplicate').length);
+  count(MetricName.ActionsFailed, report.outcomes.filter((o) => o.status === 'failed').length);
+  count(
+    MetricName.ActionsPlanned,
+    report.outcomes.filter((o) => o.status === 'dry-run' || o.status === 'kill-switch').length,
+  );
+  count(MetricName.InvalidReferences, report.plan.invalidReferences.length);
+  count(MetricName.OutputEventsFailed, report.emitFailures);
+  const bySkip = new Map<string, number>();
+  for (const skip of report.plan.skipped) bySkip.set(skip.reason, (bySkip.get(skip.reason) ?? 0) + 1);
+  for (const [reason, n] of bySkip) {
+    const single = metrics.singleMetric();
+    single.addDimension('reason', reason);
+    single.addMetric(MetricName.JobsSkipped, MetricUnit.Count, n);
+  }
+  for (const { change } of report.changes) {
+    metrics.addMetric(MetricName.ChangeLagSeconds, MetricUnit.Seconds, Math.max(0, (now - change.changedAt) / 1000));
+  }
+  for (const rejection of report.rejected)
+    logger.warn('event rejected', { trigger, source: rejection.source, reason: rejection.reason });
+  for (const outcome of report.outcomes) {
+    const { reaction } = outcome;
+    const fields = {
+      trigger,
+      jobId: reaction.jobId,
+      action: reaction.action,
+      status: outcome.status,
+      reason: reaction.reason,
+      replacementJobId: outcome.replacementJobId,
+      note: outcome.note,
+      error: outcome.error,
+      changes: reaction.changes.map((c) => c.key),
+    };
+    if (outcome.status === 'failed') logger.error('job action failed', fields);
+    else logger.info('job action', fields);
+  }
+  logger.info('run finished', {
+    trigger,
+    changes: report.changes.length,
+    rejected: report.rejected.length,
+    jobsScanned: report.jobsScanned,
+    reactions: report.plan.reactions.length,
+    skipped: report.plan.skipped.length,
+    failedSources: report.failedSources.length,
+  });
+}

@@ -1,0 +1,58 @@
+import { ensureLedgerTable } from '../../lib/adapters/ledger';
+import { createMetadataSource } from '../../lib/adapters/metadata';
+import type { FleetSnapshot } from '../../lib/core/fleet';
+import type { Mode } from '../../lib/core/react';
+import { type Config, loadConfig } from '../../lib/runtime/config';
+import type { Reactor } from '../../lib/runtime/lambda';
+import { createClients, createReactor } from '../../lib/runtime/wiring';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../lib/sandbox';
+
+const credentials = async () => ({ accessKeyId: 'test', secretAccessKey: 'test' });
+let tables = 0;
+
+/** A sandbox and a reactor wired to it with the real SDK clients (Batch + EventBridge → sandbox, ledger → dynalite). */
+export async function startLocalReactor(
+  fleet: FleetSnapshot,
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions; mode?: Mode; maxAttempts?: number } = {},
+): Promise<{ sandbox: Sandbox; reactor: Reactor; config: Config; stop: () => Promise<void> }> {
+  const sandbox = await startSandbox({
+    fleet,
+    clock: 'manual',
+    startTime: Date.parse('2026-11-28T13:00:00Z'),
+    ...options.sandbox,
+  });
+  const config = loadConfig({
+    AWS_REGION: fleet.region,
+    REACTOR_ACCOUNT_ID: fleet.account,
+    REACTOR_LEDGER_TABLE: `ledger-${++tables}`,
+    REACTOR_BATCH_TPS: '50',
+    ...options.env,
+  });
+  const clients = createClients({
+    region: config.region,
+    batchTps: config.batchTps,
+    credentials,
+    maxAttempts: options.maxAttempts,
+    endpoints: { batch: sandbox.endpoint, events: sandbox.endpoint, dynamodb: sandbox.dynamodbEndpoint },
+  });
+  await ensureLedgerTable(clients.dynamodb, config.ledgerTable);
+  const { deps, options: reactOptions } = createReactor(config, clients, {
+    clock: () => sandbox.now(),
+    mode: options.mode,
+  });
+  const reactor: Reactor = {
+    config,
+    clients,
+    deps: { ...deps, metadata: createMetadataSource(clients, reactOptions.home) },
+    options: reactOptions,
+  };
+  return {
+    sandbox,
+    reactor,
+    config,
+    stop: async () => {
+      for (const client of Object.values(clients)) (client as { destroy?: () => void }).destroy?.();
+      await sandbox.stop();
+    },
+  };
+}
