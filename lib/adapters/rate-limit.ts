@@ -1,18 +1,22 @@
 /** One token bucket for every Batch call of a process (Batch allows 50 TPS per account, shared with the customer). */
 import type { BatchClient } from '@aws-sdk/client-batch';
-import { RateLimiter } from 'limiter';
+import { TokenBucket } from 'limiter';
 
 /** Something that waits for a token before each request. */
 export interface Limiter {
   take(): Promise<void>;
 }
 
-/** A limiter allowing `perSecond` requests in any one-second interval. */
+/**
+ * A limiter that grants at most `perSecond` requests in any one-second window. The bucket holds a single token
+ * refilled every 1/perSecond s: a larger bucket would allow a burst on top of the steady rate (up to twice the
+ * limit in some window), which Batch's shared 50-TPS account limit cannot afford.
+ */
 export function createLimiter(perSecond: number): Limiter {
-  const limiter = new RateLimiter({ tokensPerInterval: perSecond, interval: 'second' });
+  const bucket = new TokenBucket({ bucketSize: 1, tokensPerInterval: perSecond, interval: 'second' });
   return {
     async take() {
-      await limiter.removeTokens(1);
+      await bucket.removeTokens(1);
     },
   };
 }
