@@ -1,9 +1,12 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import dynalite from 'dynalite';
 import { closeServer, listenOnLoopback } from './listen';
 
 /** An in-process DynamoDB (dynalite, in memory) for the ledger. */
 export interface LocalDynamoDb {
   readonly endpoint: string;
+  /** Serves one DynamoDB request in-process (the sandbox forwards `DynamoDB_20120810.*` calls here). */
+  handle(request: IncomingMessage, response: ServerResponse): void;
   stop(): Promise<void>;
 }
 
@@ -11,5 +14,9 @@ export interface LocalDynamoDb {
 export async function startDynamoDb(): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const endpoint = await listenOnLoopback(server, 0);
-  return { endpoint, stop: () => closeServer(server) };
+  return {
+    endpoint,
+    handle: (request, response) => server.emit('request', request, response),
+    stop: () => closeServer(server),
+  };
 }

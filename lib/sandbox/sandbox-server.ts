@@ -16,6 +16,8 @@ export interface SandboxServerDeps {
   readonly faults: FaultInjector;
   readonly log: RequestLog;
   readonly events: CapturedEvent[];
+  /** Where DynamoDB calls go, so one endpoint serves every service the reactor uses (not logged: not Batch). */
+  readonly dynamodb?: { handle(request: IncomingMessage, response: ServerResponse): void };
 }
 
 const maxBodyBytes = 10 * 1024 * 1024;
@@ -24,6 +26,11 @@ const maxBodyBytes = 10 * 1024 * 1024;
 export function createSandboxServer(deps: SandboxServerDeps): Server {
   return createServer((request, response) => {
     response.on('error', () => undefined);
+    const target = request.headers['x-amz-target'];
+    if (deps.dynamodb && typeof target === 'string' && target.startsWith('DynamoDB_20120810.')) {
+      deps.dynamodb.handle(request, response);
+      return;
+    }
     handle(deps, request, response).catch(() => {
       if (!response.headersSent) sendError(response, 'batch', new ApiError('ServerException', 500, 'Internal error'));
     });

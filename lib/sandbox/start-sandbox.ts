@@ -32,7 +32,7 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** `http://127.0.0.1:PORT`, serving Batch and EventBridge. */
   readonly endpoint: string;
-  /** dynalite's endpoint; undefined when started with `dynamodb: false`. */
+  /** dynalite's own endpoint (DynamoDB calls sent to `endpoint` reach it too); undefined with `dynamodb: false`. */
   readonly dynamodbEndpoint: string | undefined;
   readonly region: string;
   readonly account: string;
@@ -65,13 +65,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = createFaultInjector(options.faults);
   const log = createRequestLog();
   const events: CapturedEvent[] = [];
-  const server = createSandboxServer({ state, faults, log, events });
-  const endpoint = await listenOnLoopback(server, options.port ?? 0);
-  let dynamodb: LocalDynamoDb | undefined;
+  const dynamodb: LocalDynamoDb | undefined = options.dynamodb === false ? undefined : await startDynamoDb();
+  const server = createSandboxServer({ state, faults, log, events, dynamodb });
+  let endpoint: string;
   try {
-    dynamodb = options.dynamodb === false ? undefined : await startDynamoDb();
+    endpoint = await listenOnLoopback(server, options.port ?? 0);
   } catch (error) {
-    await closeServer(server);
+    await dynamodb?.stop();
     throw error;
   }
   let stopped: Promise<void> | undefined;

@@ -74,3 +74,36 @@ describe('startSandbox', () => {
     );
   });
 });
+
+describe('startSandbox (one endpoint for every service)', () => {
+  it('forwards DynamoDB calls sent to the Batch endpoint to dynalite, outside the Batch request log', async () => {
+    const { DynamoDBClient, ListTablesCommand, CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
+    const sandbox = await startSandbox();
+    const client = new DynamoDBClient({
+      endpoint: sandbox.endpoint,
+      region: 'us-east-2',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'through-sandbox',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      const direct = new DynamoDBClient({
+        endpoint: sandbox.dynamodbEndpoint,
+        region: 'us-east-2',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      });
+      expect((await direct.send(new ListTablesCommand({}))).TableNames).toEqual(['through-sandbox']);
+      direct.destroy();
+      expect(sandbox.requests()).toEqual([]);
+    } finally {
+      client.destroy();
+      await sandbox.stop();
+    }
+  });
+});
