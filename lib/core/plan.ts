@@ -14,8 +14,12 @@ import { toFreshness } from './staleness';
 /** What the reactor does to a stale job. */
 export type Action = 'flag' | 'resubmit' | 'resubmit-on-failure';
 
-/** Why a job got its action: `stale`, `deleted` (a deletion never resubmits), `blast-radius` (over the cap). */
-export type ReactionReason = 'stale' | 'deleted' | 'blast-radius';
+/**
+ * Why a job got its action: `stale`; `deleted` (a deletion never resubmits: the copy could not start);
+ * `definition-inactive` (Batch refuses SubmitJob on a deregistered revision, and another revision would not be a
+ * faithful copy); `blast-radius` (over the per-run cap).
+ */
+export type ReactionReason = 'stale' | 'deleted' | 'definition-inactive' | 'blast-radius';
 
 /** Why a job the changes reach gets no action. */
 export type SkipReason =
@@ -244,7 +248,8 @@ export function plan(changes: readonly Change[], fleet: FleetView, options: Plan
       continue;
     }
     const deleted = staleChanges.some(([change]) => change.effect.kind === 'deleted');
-    const action: Action = deleted ? 'flag' : resolved.policy;
+    const inactive = resolved.policy === 'resubmit' && definition?.status === 'INACTIVE';
+    const action: Action = deleted || inactive ? 'flag' : resolved.policy;
     const references = new Map<string, ReactionReference>();
     for (const [, jobHits] of staleChanges) {
       for (const { located, reads } of jobHits) {
@@ -261,7 +266,7 @@ export function plan(changes: readonly Change[], fleet: FleetView, options: Plan
       status: job.status,
       startedAt: job.startedAt,
       action,
-      reason: deleted ? 'deleted' : 'stale',
+      reason: deleted ? 'deleted' : inactive ? 'definition-inactive' : 'stale',
       policy: resolved.policy,
       policySource: resolved.source,
       staleSince: Math.min(...staleChanges.map(([change]) => change.changedAt)),

@@ -4,8 +4,10 @@
  * pipeline as an event would.
  */
 import type { Change } from './change';
+import { toChangeKey } from './coalesce';
 import { type LocatedReference, toDefinitionReferences, toJobReferences } from './locations';
 import type { SourcedChange } from './parse-events';
+import { plan } from './plan';
 import type { MetadataSource, ResourceMetadata } from './ports';
 import {
   type Discovered,
@@ -87,7 +89,26 @@ export async function sweep(deps: SweepDeps, options: ReactOptions): Promise<Swe
   options.onProgress?.('sweep', 0, resources.length);
   const { found, failed } = await deps.metadata.describe(resources);
   options.onProgress?.('sweep', resources.length, resources.length);
-  const report = await reactToChanges(toSweepChanges(found, deps.clock()), [], deps, options, discovered);
+  // Metadata has no notion of "new": keep only the changes some live job is stale for, so a quiet sweep emits
+  // no Change Processed event per referenced resource every run.
+  const changes = toSweepChanges(found, deps.clock());
+  const view = {
+    home: options.home,
+    queues: discovered.queues,
+    definitions: discovered.definitions,
+    jobs: discovered.live,
+  };
+  const staleKeys = new Set(
+    plan(
+      changes.map((c) => c.change),
+      view,
+      options.plan,
+    )
+      .outcomes.filter((o) => o.staleJobs > 0)
+      .map((o) => o.change.key),
+  );
+  const relevant = changes.filter((c) => staleKeys.has(toChangeKey(c.change)));
+  const report = await reactToChanges(relevant, [], deps, options, discovered);
   return {
     report,
     resources: resources.length,

@@ -67,6 +67,14 @@ describe('plan', () => {
     expect(outcomeOf(fleet, [aChange({ effect: { kind: 'deleted' } })])).toEqual(['j:flag:deleted']);
   });
 
+  it('flags instead of resubmitting a job whose definition revision is INACTIVE (SubmitJob would be refused)', () => {
+    const fleet = aFleet({
+      definitions: [aDefinition(undefined, { status: 'INACTIVE' })],
+      jobs: [aJob({ jobId: 'j', tags: policy('resubmit') })],
+    });
+    expect(outcomeOf(fleet)).toEqual(['j:flag:definition-inactive']);
+  });
+
   it('lists each stale job once however many changes reach it, with every reference and the earliest change', () => {
     const fleet = aFleet({
       definitions: [aDefinition(['/prod/db/password', `${ARN}:prod/db`, 'prod/db/password'])],
