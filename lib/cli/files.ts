@@ -1,6 +1,7 @@
-/** Reading the operator's files: every failure is one line naming the file and the problem. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+/** Reading and writing the operator's files: every failure is one line naming the file and the problem. */
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { CliError } from './cli-error';
 
 /** Reads and decodes a JSON file, or throws a CliError naming the file. */
@@ -52,4 +53,43 @@ function listJsonFiles(path: string): string[] {
       if (entry.isDirectory()) return listJsonFiles(child);
       return entry.name.endsWith('.json') ? [child] : [];
     });
+}
+
+/** Writes a file through a temporary sibling and a rename, so readers never see half of it. */
+export function writeFileAtomically(path: string, text: string, what: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, text, { flag: 'wx' });
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? `no such directory ${dirname(path)}`
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
+    throw new CliError(`cannot write ${what} ${path}: ${why}`);
+  }
+}
+
+/** Fails fast, before a long export, when `path` cannot be written (missing or read-only directory, a directory). */
+export function checkWritable(path: string, what: string): void {
+  const directory = dirname(path);
+  try {
+    if (!statSync(directory).isDirectory())
+      throw new CliError(`cannot write ${what} ${path}: ${directory} is not a directory`);
+    accessSync(directory, constants.W_OK);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(
+      `cannot write ${what} ${path}: ${code === 'ENOENT' ? `no such directory ${directory}` : code === 'EACCES' ? `permission denied on ${directory}` : (error as Error).message}`,
+    );
+  }
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw new CliError(`cannot write ${what} ${path}: it is a directory`);
 }

@@ -1,8 +1,14 @@
 /** The `rotation-reactor` command line: one file per command, one place that turns errors into exit codes. */
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
+import { registerDemo } from './demo';
 import type { CliIo } from './io';
 import { registerPlan } from './plan';
+import { registerReplay } from './replay';
+import { registerReport } from './report';
+import { registerSandbox } from './sandbox';
+import { registerSnapshot } from './snapshot';
+import { registerSweep } from './sweep';
 
 /** Builds the program with every command registered; commands report their exit code through `io.exit`. */
 export function createProgram(io: CliIo): Command {
@@ -14,6 +20,12 @@ export function createProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride();
   registerPlan(program, io);
+  registerReplay(program, io);
+  registerReport(program, io);
+  registerSnapshot(program, io);
+  registerSweep(program, io);
+  registerSandbox(program, io);
+  registerDemo(program, io);
   return program;
 }
 

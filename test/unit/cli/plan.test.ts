@@ -2,18 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIo } from '../../../lib/cli/io';
-import { main } from '../../../lib/cli/main';
+import { runCli } from '../../support/cli';
 
 const FLEET = 'events/fleets/sample.json';
-
-async function runCli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), exit: () => {}, interactive: false };
-  const code = await main(argv, io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'rr-plan-'));
 const file = (name: string, content: string) => {
