@@ -8,12 +8,15 @@ import { type Command, Option } from 'commander';
 import { ensureLedgerTable } from '../adapters/ledger';
 import { createMetadataSource } from '../adapters/metadata';
 import { ConfigError } from '../core/errors';
+import type { Emitter } from '../core/ports';
 import type { Mode, ReactOptions } from '../core/react';
 import { loadConfig } from '../runtime/config';
 import type { Reactor } from '../runtime/lambda';
 import { createClients, createReactor } from '../runtime/wiring';
 import { CliError } from './cli-error';
+import type { CliIo } from './io';
 import { parseNonNegativeInteger } from './options';
+import { createProgress } from './progress';
 
 /** Flags shared by every command that talks to AWS (or to an endpoint such as the sandbox). */
 export interface AwsFlags {
@@ -106,6 +109,31 @@ function toEndpoints(endpointUrl: string | undefined) {
   if (!endpointUrl) return undefined;
   const services = Object.entries(ENDPOINT_VARIABLES).filter(([, variable]) => !process.env[variable]);
   return Object.fromEntries(services.map(([service]) => [service, endpointUrl]));
+}
+
+/** Output events are not sent in a CLI dry run: it changes nothing anywhere. */
+const silentEmitter: Emitter = { emit: async () => ({ failed: [] }) };
+
+/**
+ * The reactor of a command that runs the pipeline (replay, sweep): progress on stderr, the sandbox's ledger table
+ * created on first use, and with `dryRun` nothing written anywhere (no tags, jobs, ledger entries or output events).
+ */
+export async function createPipelineRun(flags: AwsFlags & { dryRun?: boolean; json?: boolean }, io: CliIo) {
+  const progress = createProgress(io, flags.json);
+  const reactor = await createCliReactor(flags, {
+    mode: flags.dryRun ? 'dry-run' : undefined,
+    ensureTable: 'on-loopback',
+    onProgress: (step, done, total) => progress.update(step, done, total),
+  });
+  const deps = flags.dryRun ? { ...reactor.deps, emitter: silentEmitter } : reactor.deps;
+  return {
+    reactor: { ...reactor, deps },
+    progress,
+    close: () => {
+      progress.stop();
+      reactor.destroy();
+    },
+  };
 }
 
 /** Builds the reactor for a CLI run from the flags, the environment and the caller's credentials. */

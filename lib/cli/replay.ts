@@ -12,9 +12,8 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
 import { parseChanges } from '../core/parse-events';
-import type { Emitter } from '../core/ports';
 import { type RunReport, reactToChanges } from '../core/react';
-import { type AwsFlags, addAwsOptions, createCliReactor, toCliError } from './aws';
+import { type AwsFlags, addAwsOptions, createCliReactor, createPipelineRun, toCliError } from './aws';
 import { CliError } from './cli-error';
 import { readEventInputs } from './files';
 import { toShortName, toTable } from './format';
@@ -28,8 +27,6 @@ export const EXIT_ACTIONS_FAILED = 1;
 
 /** Archives lag: AWS recommends waiting 10 minutes before replaying recent events. */
 export const ARCHIVE_LAG_MS = 10 * 60_000;
-
-const silent: Emitter = { emit: async () => ({ failed: [] }) };
 
 type ReplayFlags = AwsFlags & {
   dryRun?: boolean;
@@ -104,19 +101,12 @@ export function toReplayText(report: RunReport): string {
 async function replayFiles(paths: readonly string[], flags: ReplayFlags, io: CliIo): Promise<void> {
   const inputs = readEventInputs(paths);
   if (inputs.length === 0) throw new CliError(`no event files found in ${paths.join(', ')}`);
-  const progress = createProgress(io, flags.json);
-  const reactor = await createCliReactor(flags, {
-    mode: flags.dryRun ? 'dry-run' : undefined,
-    ensureTable: 'on-loopback',
-    onProgress: (step, done, total) => progress.update(step, done, total),
-  });
+  const { reactor, progress, close } = await createPipelineRun(flags, io);
   try {
     progress.update('parse', 0, inputs.length);
     const { changes, rejected } = parseChanges(inputs);
     progress.update('parse', inputs.length, inputs.length);
-    // A dry run changes nothing anywhere: no tags, no jobs, no ledger entries, no output events.
-    const deps = flags.dryRun ? { ...reactor.deps, emitter: silent } : reactor.deps;
-    const report = await reactToChanges(changes, rejected, deps, reactor.options).catch((error) =>
+    const report = await reactToChanges(changes, rejected, reactor.deps, reactor.options).catch((error) =>
       Promise.reject(toCliError(error, flags, 'replay failed')),
     );
     progress.stop();
@@ -130,8 +120,7 @@ async function replayFiles(paths: readonly string[], flags: ReplayFlags, io: Cli
     if (report.outcomes.some((o) => o.status === 'failed')) io.exit(EXIT_ACTIONS_FAILED);
     if (rejected.length > 0) io.exit(EXIT_REJECTED);
   } finally {
-    progress.stop();
-    reactor.destroy();
+    close();
   }
 }
 
@@ -158,9 +147,11 @@ async function replayArchive(flags: ReplayFlags, io: CliIo, now: () => number): 
         ? flags.bus
         : `arn:${reactor.config.partition}:events:${reactor.config.region}:${reactor.config.account}:event-bus/${flags.bus}`
       : archive.EventSourceArn;
-    const rule = flags.rule
-      ? await events.send(new DescribeRuleCommand({ Name: flags.rule, EventBusName: busArn }))
-      : undefined;
+    const ruleArn = flags.rule?.startsWith('arn:')
+      ? flags.rule
+      : flags.rule
+        ? (await events.send(new DescribeRuleCommand({ Name: flags.rule, EventBusName: busArn }))).Arn
+        : undefined;
     const replayName = `rotation-reactor-${new Date(now())
       .toISOString()
       .replace(/[^0-9]/g, '')
@@ -172,7 +163,7 @@ async function replayArchive(flags: ReplayFlags, io: CliIo, now: () => number): 
         EventSourceArn: archive.ArchiveArn,
         EventStartTime: new Date(from),
         EventEndTime: new Date(to),
-        Destination: { Arn: busArn, ...(rule?.Arn ? { FilterArns: [rule.Arn] } : {}) },
+        Destination: { Arn: busArn, ...(ruleArn ? { FilterArns: [ruleArn] } : {}) },
       }),
     );
     const progress = createProgress(io, flags.json);
@@ -223,7 +214,10 @@ export function registerReplay(program: Command, io: CliIo, now: () => number = 
       .option('--from <time>', 'archive window start: ISO-8601, or relative like 2h / 3d')
       .option('--to <time>', 'archive window end (must be at least 10 minutes ago)')
       .option('--bus <name>', 'bus to replay to (default: the archive source bus)')
-      .option('--rule <name>', "rule that routes replayed events to the reactor's queue (e.g. the stack's replay rule)")
+      .option(
+        '--rule <name or ARN>',
+        "rule that routes replayed events to the reactor's queue: the stack output ReplayRuleArn",
+      )
       .option('--no-wait', 'start the archive replay and return without following it'),
   )
     .addHelpText(
@@ -234,7 +228,7 @@ retried by a later run); 2 the command line, a file, credentials, region or endp
 Examples:
   rotation-reactor replay events/ssm/parameter-store-change.update.json --dry-run
   rotation-reactor replay missed-events/ --region eu-west-1 --profile ops
-  rotation-reactor replay --archive rotation-reactor-prod-changes --from 2026-11-27T00:00:00Z --to 2h --rule rotation-reactor-prod-replay`,
+  rotation-reactor replay --archive rotation-reactor-prod-changes --from 2026-11-27T00:00:00Z --to 2h --rule <ReplayRuleArn>`,
     )
     .action(async (paths: string[], flags: ReplayFlags) => {
       if (flags.archive) {

@@ -1,14 +1,10 @@
 /** `rotation-reactor sweep`: the metadata-only reconciliation, now, from the operator's machine. */
 import type { Command } from 'commander';
-import type { Emitter } from '../core/ports';
 import { sweep } from '../core/sweep';
-import { type AwsFlags, addAwsOptions, createCliReactor, toCliError } from './aws';
+import { type AwsFlags, addAwsOptions, createPipelineRun, toCliError } from './aws';
 import type { CliIo } from './io';
 import { toPlanText } from './plan';
-import { createProgress } from './progress';
 import { EXIT_ACTIONS_FAILED, toReplayDocument, toReplayText } from './replay';
-
-const silent: Emitter = { emit: async () => ({ failed: [] }) };
 
 /** Registers `sweep` on the program. */
 export function registerSweep(program: Command, io: CliIo): void {
@@ -21,15 +17,9 @@ export function registerSweep(program: Command, io: CliIo): void {
       .option('--dry-run', 'print the plan; change nothing')
       .option('--json', 'print one JSON document'),
   ).action(async (flags: AwsFlags & { dryRun?: boolean; json?: boolean }) => {
-    const progress = createProgress(io, flags.json);
-    const reactor = await createCliReactor(flags, {
-      mode: flags.dryRun ? 'dry-run' : undefined,
-      ensureTable: 'on-loopback',
-      onProgress: (step, done, total) => progress.update(step, done, total),
-    });
+    const { reactor, progress, close } = await createPipelineRun(flags, io);
     try {
-      const deps = flags.dryRun ? { ...reactor.deps, emitter: silent } : reactor.deps;
-      const result = await sweep(deps, reactor.options).catch((error) =>
+      const result = await sweep(reactor.deps, reactor.options).catch((error) =>
         Promise.reject(toCliError(error, flags, 'sweep failed')),
       );
       progress.stop();
@@ -54,8 +44,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       }
       if (report.outcomes.some((o) => o.status === 'failed')) io.exit(EXIT_ACTIONS_FAILED);
     } finally {
-      progress.stop();
-      reactor.destroy();
+      close();
     }
   });
 }

@@ -9,3 +9,8 @@ export async function runCli(...argv: string[]) {
   const code = await main(argv, io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
+
+/** The flags that point a command at a sandbox (region us-east-2, account 123456789012), plus `extra`. */
+export function sandboxFlags(endpoint: string, ...extra: string[]): string[] {
+  return ['--endpoint-url', endpoint, '--region', 'us-east-2', '--account', '123456789012', ...extra];
+}

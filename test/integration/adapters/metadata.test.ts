@@ -2,7 +2,6 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   PutSecretValueCommand,
-  ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -34,10 +33,6 @@ const recordCommands =
     sent.push(context.commandName ?? 'unknown');
     return next(args);
   };
-
-const _throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-const _notFound = () =>
-  new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} });
 
 describe('createMetadataSource (against moto)', () => {
   let moto: Moto;

@@ -2,7 +2,7 @@ import { CreateArchiveCommand, EventBridgeClient, PutEventsCommand } from '@aws-
 import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { POLICY_TAG } from '../../../lib/core/policy';
 import { aDefinition, aJob, aQueue } from '../../support/builders';
-import { runCli } from '../../support/cli';
+import { runCli, sandboxFlags } from '../../support/cli';
 import { type Moto, startMoto } from '../../support/moto';
 import { startLocalReactor } from '../../support/reactor';
 
@@ -28,16 +28,7 @@ const WRITES = ['TagResource', 'SubmitJob', 'TerminateJob', 'PutEvents'];
 
 describe('rotation-reactor replay (event files, against the sandbox)', () => {
   let local: Awaited<ReturnType<typeof startLocalReactor>>;
-  const flags = () => [
-    '--endpoint-url',
-    local.sandbox.endpoint,
-    '--region',
-    'us-east-2',
-    '--account',
-    '123456789012',
-    '--ledger-table',
-    'cli-ledger',
-  ];
+  const flags = () => sandboxFlags(local.sandbox.endpoint, '--ledger-table', 'cli-ledger');
   beforeEach(async () => {
     local = await startLocalReactor(fleet);
   });

@@ -6,7 +6,7 @@ import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { POLICY_TAG } from '../../../lib/core/policy';
 import { reactToEvents } from '../../../lib/core/react';
 import { aDefinition, aJob, aQueue, MINUTE, T0 } from '../../support/builders';
-import { runCli } from '../../support/cli';
+import { runCli, sandboxFlags } from '../../support/cli';
 import { startLocalReactor } from '../../support/reactor';
 
 const update = JSON.parse(readFileSync('events/ssm/parameter-store-change.update.json', 'utf8'));
@@ -33,16 +33,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'rr-report-'));
 describe('rotation-reactor report (ledger on dynalite)', () => {
   let local: Awaited<ReturnType<typeof startLocalReactor>>;
   // The sandbox endpoint forwards DynamoDB calls to dynalite, so one --endpoint-url reaches the ledger too.
-  const flags = (table = local.config.ledgerTable) => [
-    '--endpoint-url',
-    local.sandbox.endpoint,
-    '--region',
-    'us-east-2',
-    '--account',
-    '123456789012',
-    '--ledger-table',
-    table,
-  ];
+  const flags = (table = local.config.ledgerTable) => sandboxFlags(local.sandbox.endpoint, '--ledger-table', table);
 
   beforeAll(async () => {
     local = await startLocalReactor(fleet);

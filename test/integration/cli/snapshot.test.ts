@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFleetSnapshot } from '../../../lib/core/snapshot';
 import { type Sandbox, startSandbox } from '../../../lib/sandbox';
-import { runCli } from '../../support/cli';
+import { runCli, sandboxFlags } from '../../support/cli';
 
 const SAMPLE = 'events/fleets/sample.json';
 const sample = JSON.parse(readFileSync(SAMPLE, 'utf8'));
@@ -15,16 +15,7 @@ const reactionsOf = (stdout: string) =>
 
 describe('rotation-reactor snapshot (Batch sandbox serving events/fleets/sample.json)', () => {
   let sandbox: Sandbox;
-  const flags = () => [
-    '--endpoint-url',
-    sandbox.endpoint,
-    '--region',
-    'us-east-2',
-    '--account',
-    '123456789012',
-    '--batch-tps',
-    '50',
-  ];
+  const flags = () => sandboxFlags(sandbox.endpoint, '--batch-tps', '50');
 
   beforeAll(async () => {
     sandbox = await startSandbox({

@@ -1,7 +1,7 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { aDefinition, aJob, aQueue } from '../../support/builders';
-import { runCli } from '../../support/cli';
+import { runCli, sandboxFlags } from '../../support/cli';
 import { type Moto, startMoto } from '../../support/moto';
 import { startLocalReactor } from '../../support/reactor';
 
@@ -13,16 +13,7 @@ describe('rotation-reactor sweep (Batch on the sandbox, Parameter Store metadata
   let moto: Moto;
   let local: Awaited<ReturnType<typeof startLocalReactor>>;
   const saved = process.env.AWS_ENDPOINT_URL_SSM;
-  const flags = () => [
-    '--endpoint-url',
-    local.sandbox.endpoint,
-    '--region',
-    'us-east-2',
-    '--account',
-    '123456789012',
-    '--ledger-table',
-    'sweep-ledger',
-  ];
+  const flags = () => sandboxFlags(local.sandbox.endpoint, '--ledger-table', 'sweep-ledger');
 
   beforeAll(async () => {
     moto = await startMoto();

@@ -5,12 +5,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { InitializeMiddleware } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createMetadataSource, METADATA_COMMANDS } from '../../../lib/adapters/metadata';
-import type { Resource } from '../../../lib/core/reference';
-import { toSweptResources } from '../../../lib/core/sweep';
-import { aDefinition, aJob, aQueue, HOME, secret, ssm } from '../../support/builders';
+import { HOME, secret, ssm } from '../../support/builders';
 
 const SM = `arn:aws:secretsmanager:${HOME.region}:${HOME.account}:secret`;
 const config = (endpoint?: string) => ({
@@ -19,19 +16,6 @@ const config = (endpoint?: string) => ({
   maxAttempts: 1,
   ...(endpoint ? { endpoint } : {}),
 });
-
-/** Resources exactly as the sweep derives them from job definitions' `valueFrom`s. */
-const _resourcesOf = (...valueFroms: string[]): Resource[] =>
-  toSweptResources({ queues: [aQueue()], live: [aJob()], definitions: [aDefinition(valueFroms)] }, HOME);
-
-/** Records the name of every command a client sends. */
-const _recordCommands =
-  <I extends object, O extends object>(sent: string[]): InitializeMiddleware<I, O> =>
-  (next, context) =>
-  (args) => {
-    sent.push(context.commandName ?? 'unknown');
-    return next(args);
-  };
 
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
 const notFound = () =>
