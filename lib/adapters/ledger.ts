@@ -49,6 +49,8 @@ const LEDGER = 'ledger';
 const DAY_SECONDS = 86_400;
 const CLAIM_ROUNDS = 3;
 const BATCH_GET_LIMIT = 100;
+/** How far back reconciliation looks for abandoned claims (older ones are left to the TTL). */
+const RECONCILE_WINDOW_MS = 7 * DAY_SECONDS * 1000;
 
 type Item = Record<string, unknown>;
 type ClaimInput = Parameters<Ledger['claim']>[0];
@@ -248,6 +250,24 @@ export function createLedger(client: DynamoDBDocumentClient, options: LedgerOpti
         ExpressionAttributeNames: { '#ledger': LEDGER, '#updatedAt': 'updatedAt' },
         ExpressionAttributeValues: { ':ledger': LEDGER, ':since': since },
         ScanIndexForward: false,
+      });
+      return items.map(toLedgerEntry);
+    },
+
+    async expiredClaims() {
+      const now = clock();
+      const items = await queryAll({
+        TableName: tableName,
+        IndexName: BY_UPDATE_INDEX,
+        KeyConditionExpression: '#ledger = :ledger AND #updatedAt BETWEEN :from AND :cutoff',
+        FilterExpression: '#state = :claimed',
+        ExpressionAttributeNames: { '#ledger': LEDGER, '#updatedAt': 'updatedAt', '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':ledger': LEDGER,
+          ':from': now - RECONCILE_WINDOW_MS,
+          ':cutoff': now - leaseMs,
+          ':claimed': 'claimed',
+        },
       });
       return items.map(toLedgerEntry);
     },

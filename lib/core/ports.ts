@@ -73,6 +73,8 @@ export interface Ledger {
   listSince(since: number): Promise<LedgerEntry[]>;
   /** Jobs flagged stale and not yet replaced: the current stale inventory. */
   staleInventory(): Promise<LedgerEntry[]>;
+  /** Claims older than the lease that no attempt finished (it crashed), for reconciliation. */
+  expiredClaims(): Promise<LedgerEntry[]>;
 }
 
 /** Output event detail-types (source `rotation-reactor`). */

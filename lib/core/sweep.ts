@@ -17,6 +17,7 @@ import {
   type RunReport,
   reactToChanges,
 } from './react';
+import { reconcileExpiredClaims } from './reconcile';
 import { type Home, type Resource, toResourceKey } from './reference';
 
 /** What one sweep did: the run, how many resources it asked about, and which it could not ask about. */
@@ -84,6 +85,8 @@ export function toSweepChanges(metadata: readonly ResourceMetadata[], now: numbe
  * metadata clients are the home region's; those are returned in `notSwept`).
  */
 export async function sweep(deps: SweepDeps, options: ReactOptions): Promise<SweepReport> {
+  // Claims a crash left behind on jobs that have since ended: no plan reaches those jobs again.
+  if (options.mode === 'apply') await reconcileExpiredClaims(deps);
   const discovered = await discoverFleet(deps.jobs, options.onProgress);
   const resources = toSweptResources(discovered, options.home);
   options.onProgress?.('sweep', 0, resources.length);

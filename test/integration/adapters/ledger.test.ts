@@ -251,6 +251,21 @@ describe('createLedger', () => {
     });
   });
 
+  describe('expiredClaims', () => {
+    it('lists claims older than the lease that no attempt finished, and nothing else', async () => {
+      const { ledger, clock } = await aLedger();
+      await ledger.claim(aClaim({ jobId: 'crashed' }));
+      await ledger.claim(aClaim({ jobId: 'finished' }));
+      await ledger.complete('finished', 'resubmit', { replacementJobId: 'new' });
+      await ledger.claim(aClaim({ jobId: 'failed' }));
+      await ledger.fail('failed', 'resubmit', 'boom');
+      expect(await ledger.expiredClaims()).toEqual([]);
+      clock.advance(LEASE_MS + 1);
+      await ledger.claim(aClaim({ jobId: 'recent', claimedAt: T0 + LEASE_MS + 1 }));
+      expect((await ledger.expiredClaims()).map((e) => e.jobId)).toEqual(['crashed']);
+    });
+  });
+
   describe('listSince', () => {
     it('lists entries updated at or after a time, newest first, across pages', async () => {
       const { ledger, clock } = await aLedger();

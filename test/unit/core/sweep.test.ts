@@ -190,6 +190,7 @@ describe('sweep', () => {
       entriesOf: async () => [],
       listSince: async () => [],
       staleInventory: async () => [],
+      expiredClaims: async () => [],
     };
     const emitter: Emitter = {
       emit: async (events) => {
