@@ -9,8 +9,6 @@ import { sweep } from '../core/sweep';
 import type { Reactor } from './lambda';
 import { logger, recordRun } from './observability';
 
-const processor = new BatchProcessor(EventType.SQS);
-
 /**
  * An SQS batch of change events: parsed and coalesced together (a storm becomes one discovery), then reported
  * record by record through Powertools' batch utility. Rejected records count as processed (never retried);
@@ -30,6 +28,8 @@ export async function processChangeBatch(records: readonly SQSRecord[], reactor:
   const report = await reactToChanges(changes, [...notJson, ...rejected], reactor.deps, reactor.options);
   recordRun(report, 'sqs', reactor.deps.clock());
   const failed = new Set(report.failedSources);
+  // One processor per call: it holds the batch's state, so concurrent calls in one process must not share it.
+  const processor = new BatchProcessor(EventType.SQS);
   return processPartialResponse(
     { Records: [...records] },
     async (record: SQSRecord) => {
