@@ -32,7 +32,16 @@ export const MetricName = {
   InvalidReferences: 'InvalidReferences',
   OutputEventsFailed: 'OutputEventsFailed',
   ChangeLagSeconds: 'ChangeLagSeconds',
+  FailedJobsReceived: 'FailedJobsReceived',
 } as const;
+
+/** Publishes what the job-failure handler did with one FAILED job. */
+export function recordJobFailure(jobId: string, status: string): void {
+  metrics.addMetric(MetricName.FailedJobsReceived, MetricUnit.Count, 1);
+  if (status === 'resubmitted') metrics.addMetric(MetricName.JobsResubmitted, MetricUnit.Count, 1);
+  if (status === 'failed') metrics.addMetric(MetricName.ActionsFailed, MetricUnit.Count, 1);
+  logger.info('failed job handled', { jobId, status });
+}
 
 /** Publishes a run's counts as metrics and logs one summary line (no secret values, no raw events). */
 export function recordRun(report: RunReport, trigger: string, now: number): void {

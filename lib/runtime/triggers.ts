@@ -7,7 +7,7 @@ import { type Mode, type RunReport, reactToChanges } from '../core/react';
 import { type FailureOutcome, resubmitFailedJob } from '../core/resubmit-on-failure';
 import { sweep } from '../core/sweep';
 import type { Reactor } from './lambda';
-import { logger, recordRun } from './observability';
+import { logger, recordJobFailure, recordRun } from './observability';
 
 /**
  * An SQS batch of change events: parsed and coalesced together (a storm becomes one discovery), then reported
@@ -60,7 +60,7 @@ export async function processJobStateChange(
   if (detail.status !== 'FAILED') return { status: 'not-failed' };
   const jobId = detail.jobId;
   const outcome = await resubmitFailedJob(jobId, reactor.deps, reactor.options.mode);
-  logger.info('failed job handled', { jobId, ...outcome });
+  recordJobFailure(jobId, outcome.status);
   return outcome;
 }
 
