@@ -81,8 +81,9 @@ export function createBatchReader(client: BatchClient, options: BatchReaderOptio
       return queues.filter((q) => q.jobQueueType !== 'SAGEMAKER_TRAINING');
     },
 
-    async listLiveJobs(queues) {
+    async listLiveJobs(queues, selectArrays = async (parents) => parents) {
       const jobs: BatchJob[] = [];
+      const parents: BatchJob[] = [];
       for (const queue of queues) {
         for (const status of LIVE_STATUSES) {
           jobs.push(
@@ -90,18 +91,18 @@ export function createBatchReader(client: BatchClient, options: BatchReaderOptio
           );
         }
         // Array parents sit in PENDING while their children run; children are only listed through the parent.
-        const parents = (await listSummaries({ jobQueue: queue.jobQueueArn }, 'PENDING')).filter(
-          (s) => s.arrayProperties?.size,
-        );
-        for (const parent of parents) {
-          for (const status of LIVE_STATUSES) {
-            const children = await listSummaries({ arrayJobId: parent.jobId }, status);
-            jobs.push(
-              ...children.map((s) =>
-                toJob({ ...s, jobDefinition: s.jobDefinition ?? parent.jobDefinition }, queue.jobQueueArn),
-              ),
-            );
-          }
+        const pending = await listSummaries({ jobQueue: queue.jobQueueArn }, 'PENDING');
+        parents.push(...pending.filter((s) => s.arrayProperties?.size).map((s) => toJob(s, queue.jobQueueArn)));
+      }
+      // Two calls per array: only for the arrays the caller selects (those whose definition a change reaches).
+      for (const parent of await selectArrays(parents)) {
+        for (const status of LIVE_STATUSES) {
+          const children = await listSummaries({ arrayJobId: parent.jobId }, status);
+          jobs.push(
+            ...children.map((s) =>
+              toJob({ ...s, jobDefinition: s.jobDefinition ?? parent.jobDefinition }, parent.jobQueue),
+            ),
+          );
         }
       }
       return jobs;

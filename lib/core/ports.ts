@@ -10,8 +10,14 @@ import type { Resource } from './reference';
 export interface JobSource {
   /** Queues in scope (configured or all), without SageMaker service-job queues. */
   listQueues(): Promise<BatchJobQueue[]>;
-  /** RUNNING and STARTING jobs of the queues, array children and multi-node nodes included (summaries). */
-  listLiveJobs(queues: readonly BatchJobQueue[]): Promise<BatchJob[]>;
+  /**
+   * RUNNING and STARTING jobs of the queues (summaries), plus the live children of the array jobs `selectArrays`
+   * keeps among the PENDING array parents (default: all of them).
+   */
+  listLiveJobs(
+    queues: readonly BatchJobQueue[],
+    selectArrays?: (parents: readonly BatchJob[]) => Promise<readonly BatchJob[]>,
+  ): Promise<BatchJob[]>;
   /** Definition revisions by ARN; revisions are immutable, so implementations cache them. */
   getDefinitions(arns: readonly string[]): Promise<BatchJobDefinition[]>;
   /** Full job details (tags, effective container) for the given ids; unknown ids are omitted. */

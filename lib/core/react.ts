@@ -5,6 +5,8 @@
 import type { Change } from './change';
 import { coalesceChanges, toEffectKey } from './coalesce';
 import { type BatchJob, toParentJobId } from './fleet';
+import { toDefinitionReferences } from './locations';
+import { createReferenceIndex } from './match';
 import { parseChanges, type Rejection, type SourcedChange } from './parse-events';
 import { type FleetView, type Plan, type PlanOptions, plan, type Reaction } from './plan';
 import type { Clock, Emitter, JobActions, JobSource, Ledger, OutputEvent } from './ports';
@@ -74,14 +76,31 @@ export interface Discovered {
   readonly definitions: FleetView['definitions'];
 }
 
-/** Lists queues and live jobs, then the definition revisions they use (cached by the reader). */
+/**
+ * Lists queues and live jobs, then the definition revisions they use (cached by the reader). With `changes`, the
+ * children of an array job are listed only when a change reaches its definition: two calls per array would
+ * otherwise grow with every array job in the account.
+ */
 export async function discoverFleet(
   jobs: JobSource,
-  onProgress: ReactOptions['onProgress'] = () => {},
+  options: { onProgress?: ReactOptions['onProgress']; changes?: readonly Change[]; home?: Home } = {},
 ): Promise<Discovered> {
+  const onProgress = options.onProgress ?? (() => {});
   onProgress('discover', 0, 3);
   const queues = await jobs.listQueues();
-  const live = await jobs.listLiveJobs(queues);
+  const { changes, home } = options;
+  const selectArrays =
+    changes && home
+      ? async (parents: readonly BatchJob[]) => {
+          const definitions = await jobs.getDefinitions([...new Set(parents.map((p) => p.jobDefinition))]);
+          const index = createReferenceIndex(
+            definitions.map((d) => [d.jobDefinitionArn, toDefinitionReferences(d, home)] as const),
+          );
+          const reached = new Set(changes.flatMap((change) => index.hitsOf(change).map((hit) => hit.owner)));
+          return parents.filter((p) => reached.has(p.jobDefinition));
+        }
+      : undefined;
+  const live = await jobs.listLiveJobs(queues, selectArrays);
   onProgress('discover', 1, 3);
   const definitions = await jobs.getDefinitions([...new Set(live.map((j) => j.jobDefinition))]);
   onProgress('discover', 2, 3);
@@ -97,11 +116,18 @@ export async function reactToChanges(
   discovered?: Discovered,
 ): Promise<RunReport> {
   const all = changes.map((c) => c.change);
-  if (coalesceChanges(all).length === 0) {
+  const effective = coalesceChanges(all);
+  if (effective.length === 0) {
     const empty: FleetView = { home: options.home, queues: [], definitions: [], jobs: [] };
     return finish({ plan: plan(all, empty, options.plan), outcomes: [] }, changes, rejected, empty, deps);
   }
-  const { queues, live, definitions } = discovered ?? (await discoverFleet(deps.jobs, options.onProgress));
+  const { queues, live, definitions } =
+    discovered ??
+    (await discoverFleet(deps.jobs, {
+      onProgress: options.onProgress,
+      changes: effective,
+      home: options.home,
+    }));
   let view: FleetView = { home: options.home, queues, definitions, jobs: live };
   // Summaries carry no tags: describe only the jobs a reaction (or a tag-dependent skip) may concern, then decide.
   const first = plan(all, view, { ...options.plan, maxResubmits: Number.POSITIVE_INFINITY });

@@ -87,7 +87,7 @@ export function toSweepChanges(metadata: readonly ResourceMetadata[], now: numbe
 export async function sweep(deps: SweepDeps, options: ReactOptions): Promise<SweepReport> {
   // Claims a crash left behind on jobs that have since ended: no plan reaches those jobs again.
   if (options.mode === 'apply') await reconcileExpiredClaims(deps);
-  const discovered = await discoverFleet(deps.jobs, options.onProgress);
+  const discovered = await discoverFleet(deps.jobs, { onProgress: options.onProgress });
   const resources = toSweptResources(discovered, options.home);
   options.onProgress?.('sweep', 0, resources.length);
   const { found, failed } = await deps.metadata.describe(resources);

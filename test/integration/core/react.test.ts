@@ -188,4 +188,32 @@ describe('reactToEvents (real SDK clients → sandbox, ledger on dynalite)', () 
     expect(retry.outcomes.find((o) => o.reaction.jobId === 'stale-resubmit')?.status).toBe('applied');
     expect(sandbox.submissions()).toHaveLength(1);
   });
+
+  it('lists the children of an array job only when a change reaches its definition', async () => {
+    const other = aDefinition(['/unrelated/parameter'], { jobDefinitionName: 'other' });
+    const array = (id: string, definition: typeof etl) => [
+      job(id, {
+        jobDefinition: definition.jobDefinitionArn,
+        status: 'PENDING',
+        startedAt: undefined,
+        arrayProperties: { size: 2 },
+      }),
+      ...[0, 1].map((i) =>
+        job(`${id}:${i}`, { jobName: id, jobDefinition: definition.jobDefinitionArn, arrayProperties: { index: i } }),
+      ),
+    ];
+    const arrays = await startLocalReactor({
+      ...fleet,
+      jobDefinitions: [etl, other],
+      jobs: [...array('reached', etl), ...array('unrelated', other)],
+    });
+    try {
+      const report = await reactToEvents(inputs, arrays.reactor.deps, arrays.reactor.options);
+      // 3 per queue (RUNNING, STARTING, PENDING) + 2 for the children of the one array a change reaches.
+      expect(arrays.sandbox.countsByOperation().ListJobs).toBe(5);
+      expect(report.plan.reactions.map((r) => r.jobId).sort()).toEqual(['reached:0', 'reached:1']);
+    } finally {
+      await arrays.stop();
+    }
+  });
 });
