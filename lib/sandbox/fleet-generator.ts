@@ -15,6 +15,11 @@ export interface FleetShape {
   readonly liveJobs: number;
   /** Jobs in SUBMITTED / RUNNABLE, which discovery never lists. */
   readonly queuedJobs?: number;
+  /**
+   * Share (0–1) of live jobs still running on a deregistered (INACTIVE) revision; the others run on ACTIVE ones.
+   * Unset: each live job uses any revision, uniformly.
+   */
+  readonly inactiveJobShare?: number;
   readonly parameters: number;
   readonly secrets: number;
   /** Sandbox time the jobs are relative to (epoch ms). */
@@ -194,6 +199,19 @@ export function generateFleet(shape: FleetShape): GeneratedFleet {
 
   const jobs: BatchJob[] = [];
   const containerDefinitions = jobDefinitions.filter((d) => d.containerProperties);
+  const byStatus = new Map<readonly BatchJobDefinition[], Record<'ACTIVE' | 'INACTIVE', BatchJobDefinition[]>>();
+  const pickDefinition = (definitions: readonly BatchJobDefinition[]): BatchJobDefinition => {
+    const share = shape.inactiveJobShare;
+    if (share === undefined) return pick(random, definitions);
+    let split = byStatus.get(definitions);
+    if (!split) {
+      split = { ACTIVE: [], INACTIVE: [] };
+      for (const d of definitions) split[d.status === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE'].push(d);
+      byStatus.set(definitions, split);
+    }
+    const pool = split[random() < share ? 'INACTIVE' : 'ACTIVE'];
+    return pick(random, pool.length > 0 ? pool : definitions);
+  };
   let n = 0;
   const job = (definition: BatchJobDefinition, queue: BatchJobQueue, fields: Partial<BatchJob>): BatchJob => {
     const jobId = fields.jobId ?? uuid(random);
@@ -217,7 +235,7 @@ export function generateFleet(shape: FleetShape): GeneratedFleet {
     const queue = pick(random, jobQueues);
     const startedAt = shape.now - Math.floor(60_000 + random() * 6 * 3_600_000);
     if (random() < 0.05 && containerDefinitions.length > 0) {
-      const definition = pick(random, containerDefinitions);
+      const definition = pickDefinition(containerDefinitions);
       const parent = job(definition, queue, { status: 'PENDING', arrayProperties: { size: 3 } });
       jobs.push(parent);
       for (let i = 0; i < 3 && jobs.length < shape.liveJobs + 1; i++) {
@@ -234,7 +252,7 @@ export function generateFleet(shape: FleetShape): GeneratedFleet {
       continue;
     }
     const status = random() < 0.05 ? 'STARTING' : 'RUNNING';
-    jobs.push(job(pick(random, jobDefinitions), queue, { status, ...(status === 'RUNNING' ? { startedAt } : {}) }));
+    jobs.push(job(pickDefinition(jobDefinitions), queue, { status, ...(status === 'RUNNING' ? { startedAt } : {}) }));
   }
   for (let i = 0; i < (shape.queuedJobs ?? 0); i++) {
     jobs.push(
