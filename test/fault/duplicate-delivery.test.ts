@@ -1,7 +1,6 @@
-import type { FleetSnapshot } from '../../lib/core/fleet';
 import { POLICY_TAG } from '../../lib/core/policy';
 import type { Reactor } from '../../lib/runtime/lambda';
-import { aDefinition, aJob, aQueue, MINUTE, T0 } from '../support/builders';
+import { aJob, aSnapshot, ETL, MINUTE, QUEUE, T0 } from '../support/builders';
 import {
   attachReactor,
   detachReactor,
@@ -15,8 +14,8 @@ import {
 import { startLocalReactor } from '../support/reactor';
 
 const DELIVERIES = 10;
-const queue = aQueue({ jobQueueName: 'q', jobQueueArn: 'arn:aws:batch:us-east-2:123456789012:job-queue/q' });
-const etl = aDefinition(['/prod/db/password'], { jobDefinitionName: 'etl' });
+const queue = QUEUE;
+const etl = ETL;
 const job = (jobId: string, policy?: string, overrides: Parameters<typeof aJob>[0] = {}) =>
   aJob({
     jobId,
@@ -29,11 +28,7 @@ const job = (jobId: string, policy?: string, overrides: Parameters<typeof aJob>[
 
 const resubmitted = ['resubmit-1', 'resubmit-2', 'resubmit-3', 'resubmit-4'];
 const flagged = ['flag-1', 'flag-2', 'flag-3', 'on-failure-1'];
-const fleet: FleetSnapshot = {
-  region: 'us-east-2',
-  account: '123456789012',
-  jobQueues: [queue],
-  jobDefinitions: [etl],
+const fleet = aSnapshot({
   jobs: [
     ...resubmitted.map((id) => job(id, 'resubmit')),
     job('flag-1'),
@@ -43,7 +38,7 @@ const fleet: FleetSnapshot = {
     job('fresh', 'resubmit', { startedAt: T0 + 5 * MINUTE }),
     job('ignored', 'ignore'),
   ],
-};
+});
 const body = JSON.stringify(sampleEvent('ssm/parameter-store-change.update.json'));
 
 describe('processChangeBatch under duplicate delivery', () => {

@@ -1,7 +1,6 @@
-import type { FleetSnapshot } from '../../lib/core/fleet';
 import { POLICY_TAG } from '../../lib/core/policy';
 import { processChangeBatch } from '../../lib/runtime/triggers';
-import { aDefinition, aJob, aQueue } from '../support/builders';
+import { aJob, aSnapshot, ETL, QUEUE } from '../support/builders';
 import {
   deliverUntilSettled,
   loseFirstResponse,
@@ -15,13 +14,9 @@ import {
 import { startLocalReactor } from '../support/reactor';
 
 const VISIBILITY_MS = SHIPPED.visibilityTimeoutSeconds * 1000;
-const queue = aQueue({ jobQueueName: 'q', jobQueueArn: 'arn:aws:batch:us-east-2:123456789012:job-queue/q' });
-const etl = aDefinition(['/prod/db/password'], { jobDefinitionName: 'etl' });
-const fleet: FleetSnapshot = {
-  region: 'us-east-2',
-  account: '123456789012',
-  jobQueues: [queue],
-  jobDefinitions: [etl],
+const queue = QUEUE;
+const etl = ETL;
+const fleet = aSnapshot({
   jobs: [
     aJob({
       jobId: 'stale-resubmit',
@@ -31,7 +26,7 @@ const fleet: FleetSnapshot = {
       tags: { [POLICY_TAG]: 'resubmit' },
     }),
   ],
-};
+});
 const body = JSON.stringify(sampleEvent('ssm/parameter-store-change.update.json'));
 
 describe('processChangeBatch when a write reached Batch but its response was lost', () => {

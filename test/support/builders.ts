@@ -1,5 +1,5 @@
 import type { Change } from '../../lib/core/change';
-import type { BatchJob, BatchJobDefinition, BatchJobQueue } from '../../lib/core/fleet';
+import type { BatchJob, BatchJobDefinition, BatchJobQueue, FleetSnapshot } from '../../lib/core/fleet';
 import type { FleetView } from '../../lib/core/plan';
 import type { Home, Resource } from '../../lib/core/reference';
 
@@ -81,6 +81,21 @@ export const aFleet = (overrides: Partial<FleetView> = {}): FleetView => ({
   home: HOME,
   queues: [aQueue()],
   definitions: [aDefinition()],
+  jobs: [],
+  ...overrides,
+});
+
+/** The one job queue most integration tests use. */
+export const QUEUE = aQueue({ jobQueueName: 'q', jobQueueArn: 'arn:aws:batch:us-east-2:123456789012:job-queue/q' });
+/** A definition revision reading `/prod/db/password`. */
+export const ETL = aDefinition(['/prod/db/password'], { jobDefinitionName: 'etl' });
+
+/** A fleet snapshot in the builders' region and account, with QUEUE and ETL unless overridden. */
+export const aSnapshot = (overrides: Partial<FleetSnapshot> = {}): FleetSnapshot => ({
+  region: HOME.region,
+  account: HOME.account,
+  jobQueues: [QUEUE],
+  jobDefinitions: [ETL],
   jobs: [],
   ...overrides,
 });

@@ -1,18 +1,13 @@
 import { CreateArchiveCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { POLICY_TAG } from '../../../lib/core/policy';
-import { aDefinition, aJob, aQueue } from '../../support/builders';
+import { aJob, aSnapshot, ETL, QUEUE } from '../../support/builders';
 import { runCli, sandboxFlags } from '../../support/cli';
 import { type Moto, startMoto } from '../../support/moto';
 import { startLocalReactor } from '../../support/reactor';
 
-const queue = aQueue({ jobQueueName: 'q', jobQueueArn: 'arn:aws:batch:us-east-2:123456789012:job-queue/q' });
-const etl = aDefinition(['/prod/db/password'], { jobDefinitionName: 'etl' });
-const fleet: FleetSnapshot = {
-  region: 'us-east-2',
-  account: '123456789012',
-  jobQueues: [queue],
-  jobDefinitions: [etl],
+const queue = QUEUE;
+const etl = ETL;
+const fleet = aSnapshot({
   jobs: [
     aJob({ jobId: 'stale-flag', jobQueue: queue.jobQueueArn, jobDefinition: etl.jobDefinitionArn }),
     aJob({
@@ -22,7 +17,7 @@ const fleet: FleetSnapshot = {
       tags: { [POLICY_TAG]: 'resubmit' },
     }),
   ],
-};
+});
 const UPDATE = 'events/ssm/parameter-store-change.update.json';
 const WRITES = ['TagResource', 'SubmitJob', 'TerminateJob', 'PutEvents'];
 

@@ -2,29 +2,24 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLedgerTable } from '../../../lib/adapters/ledger';
-import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { POLICY_TAG } from '../../../lib/core/policy';
 import { reactToEvents } from '../../../lib/core/react';
-import { aDefinition, aJob, aQueue, MINUTE, T0 } from '../../support/builders';
+import { aJob, aSnapshot, ETL, MINUTE, QUEUE, T0 } from '../../support/builders';
 import { runCli, sandboxFlags } from '../../support/cli';
 import { startLocalReactor } from '../../support/reactor';
 
 const update = JSON.parse(readFileSync('events/ssm/parameter-store-change.update.json', 'utf8'));
-const queue = aQueue({ jobQueueName: 'q', jobQueueArn: 'arn:aws:batch:us-east-2:123456789012:job-queue/q' });
-const etl = aDefinition(['/prod/db/password'], { jobDefinitionName: 'etl' });
+const queue = QUEUE;
+const etl = ETL;
 const job = (jobId: string, overrides: Parameters<typeof aJob>[0] = {}) =>
   aJob({ jobId, jobName: jobId, jobQueue: queue.jobQueueArn, jobDefinition: etl.jobDefinitionArn, ...overrides });
-const fleet: FleetSnapshot = {
-  region: 'us-east-2',
-  account: '123456789012',
-  jobQueues: [queue],
-  jobDefinitions: [etl],
+const fleet = aSnapshot({
   jobs: [
     job('stale-flag'),
     job('stale-resubmit', { tags: { [POLICY_TAG]: 'resubmit' } }),
     job('fresh', { startedAt: T0 + 10 * MINUTE }),
   ],
-};
+});
 
 const EVIL_NAME = '<script>alert(1)</script>';
 const EVIL_ERROR = '<img src=x onerror=alert(2)> & "quotes"';

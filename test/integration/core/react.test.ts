@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { POLICY_TAG } from '../../../lib/core/policy';
 import { reactToEvents } from '../../../lib/core/react';
-import { aDefinition, aJob, aQueue, MINUTE, T0 } from '../../support/builders';
+import { aDefinition, aJob, ETL, MINUTE, QUEUE, T0 } from '../../support/builders';
 import { startLocalReactor } from '../../support/reactor';
 
 const update = JSON.parse(readFileSync('events/ssm/parameter-store-change.update.json', 'utf8'));
 const policy = (value: string) => ({ [POLICY_TAG]: value });
-const queue = aQueue({ jobQueueName: 'q', jobQueueArn: 'arn:aws:batch:us-east-2:123456789012:job-queue/q' });
-const etl = aDefinition(['/prod/db/password'], { jobDefinitionName: 'etl' });
+const queue = QUEUE;
+const etl = ETL;
 const pinned = aDefinition(['/prod/db/password:3'], { jobDefinitionName: 'pinned' });
 const job = (jobId: string, overrides: Parameters<typeof aJob>[0] = {}) =>
   aJob({ jobId, jobName: jobId, jobQueue: queue.jobQueueArn, jobDefinition: etl.jobDefinitionArn, ...overrides });

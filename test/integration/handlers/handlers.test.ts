@@ -7,7 +7,7 @@ import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { POLICY_TAG } from '../../../lib/core/policy';
 import { lambdaReactor, resetLambdaReactor } from '../../../lib/runtime/lambda';
 import { type Sandbox, startSandbox } from '../../../lib/sandbox';
-import { aDefinition, aJob, aQueue } from '../../support/builders';
+import { aDefinition, aJob, ETL, QUEUE } from '../../support/builders';
 import { type Moto, startMoto } from '../../support/moto';
 
 const HOUR = 3_600_000;
@@ -35,8 +35,8 @@ const record = (messageId: string, body: string): SQSRecord => ({
 });
 const sqs = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
-const queue = aQueue({ jobQueueName: 'q', jobQueueArn: 'arn:aws:batch:us-east-2:123456789012:job-queue/q' });
-const etl = aDefinition(['/prod/db/password'], { jobDefinitionName: 'etl' });
+const queue = QUEUE;
+const etl = ETL;
 const swept = aDefinition(['/never/delivered'], { jobDefinitionName: 'swept' });
 
 describe('Lambda handlers, invoked locally against the sandbox (Batch, EventBridge, DynamoDB) and moto (SSM)', () => {
