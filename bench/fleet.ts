@@ -27,7 +27,10 @@ export interface FleetFigures {
   readonly activeRevisions: number;
   readonly liveJobs: number;
   readonly liveJobsOnInactiveRevisions: number;
-  readonly otherJobs: number;
+  /** PENDING array parents, whose children are among the live jobs. */
+  readonly arrayParents: number;
+  /** SUBMITTED / RUNNABLE jobs. */
+  readonly queuedJobs: number;
   readonly parameters: number;
   readonly secrets: number;
 }
@@ -42,7 +45,8 @@ export function toFleetFigures({ fleet, parameters, secrets }: GeneratedFleet): 
     activeRevisions: fleet.jobDefinitions.length - inactive.size,
     liveJobs: live.length,
     liveJobsOnInactiveRevisions: live.filter((j) => inactive.has(j.jobDefinition)).length,
-    otherJobs: fleet.jobs.length - live.length,
+    arrayParents: fleet.jobs.filter((j) => j.status === 'PENDING' && j.arrayProperties?.size).length,
+    queuedJobs: fleet.jobs.filter((j) => j.status === 'SUBMITTED' || j.status === 'RUNNABLE').length,
     parameters: parameters.length,
     secrets: secrets.length,
   };

@@ -50,7 +50,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const program = new Command('npm run bench --')
     .description(
       'Benchmarks rotation-reactor against a naive reactor on a local sandbox, the plan function against a ' +
-        'nested loop, and the Lambda bundles. Figures on stdout, progress on stderr.',
+        'nested loop, and the Lambda bundles. Figures on stdout, progress on stderr ' +
+        '(for clean JSON: npm run --silent bench -- --json).',
     )
     .addOption(new Option('--scale <scale>', 'fleet size').choices(Object.keys(SCALES)).default('default'))
     .option('--events <n>', 'change events in the storm', integer(1, 1_000_000), 1000)

@@ -101,8 +101,9 @@ export function toTables(results: BenchResults): string {
   if (fleet) {
     lines.push(
       `Fleet (--scale ${results.options.scale}, seed ${results.options.seed}): ${n(fleet.queues)} queues, ` +
-        `${n(fleet.revisions)} job definition revisions (${n(fleet.activeRevisions)} ACTIVE), ${n(fleet.liveJobs)} live ` +
-        `jobs (${n(fleet.liveJobsOnInactiveRevisions)} on INACTIVE revisions), ${n(fleet.otherJobs)} queued jobs, ` +
+        `${n(fleet.revisions)} job definition revisions (${n(fleet.activeRevisions)} ACTIVE), ${n(fleet.liveJobs)} ` +
+        `RUNNING/STARTING jobs, array children included (${n(fleet.liveJobsOnInactiveRevisions)} on INACTIVE ` +
+        `revisions), ${n(fleet.arrayParents)} PENDING array parents, ${n(fleet.queuedJobs)} queued jobs, ` +
         `${n(fleet.parameters)} parameters and ${n(fleet.secrets)} secrets referenced in every form and location.`,
       '',
     );
@@ -137,7 +138,7 @@ export function toTables(results: BenchResults): string {
           kib(b.bytes),
           ms(b.importMs),
           b === bundles.bare ? '' : `+${ms(b.importMs - bundles.bare.importMs)}`,
-          b.largestInputs.map((i) => `${i.input} ${kib(i.bytes)}`).join(', '),
+          b === bundles.bare ? '' : b.largestInputs.map((i) => `${i.input} ${kib(i.bytes)}`).join(', '),
         ]),
       ),
       '@aws-sdk/* is external (the Lambda runtime provides it), so every import time includes loading the SDK ' +
