@@ -2,8 +2,10 @@
  * A faithful copy of a job as a SubmitJob request (aws-semantics §5.6): DescribeJobs has no override objects, so
  * the effective command / environment / resource requirements are sent back as overrides.
  */
+
 import type { KeyValuePair, ResourceRequirement, SubmitJobCommandInput } from '@aws-sdk/client-batch';
 import type { BatchContainer, BatchJob } from '../core/fleet';
+import { dropUndefined } from '../core/objects';
 import { REPLACES_TAG } from './batch-reader';
 
 /** Tags the reactor writes when flagging; never copied onto a replacement. */
@@ -29,10 +31,6 @@ function toContainerOverrides(container: BatchContainer | undefined): ContainerO
     resourceRequirements: container.resourceRequirements as ResourceRequirement[] | undefined,
   };
   return Object.values(overrides).some((v) => v !== undefined) ? dropUndefined(overrides) : undefined;
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 function toReplacementTags(job: BatchJob): Record<string, string> {

@@ -2,7 +2,9 @@
  * EventBridge change events (SSM Parameter Store, Secrets Manager native and CloudTrail) → `Change`, or a
  * rejection with a one-line reason. Shapes and sources: ../shared/reference/aws-semantics.md §1–2.
  */
+
 import { z } from 'zod';
+import { dropUndefined } from './objects';
 import { type Resource, toPartition } from './reference';
 
 /** What a change did to the value a newly started container would read. */
@@ -313,10 +315,6 @@ function envelopeHome(envelope: Envelope): Home {
 function accept(envelope: Envelope, fields: Omit<Change, 'eventId' | 'replayName'>): ParsedChange {
   const change: Change = { ...fields, eventId: envelope.id, replayName: envelope['replay-name'] };
   return { ok: true, change: dropUndefined(change) };
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 function reject(reason: string): ParsedChange {

@@ -2,6 +2,7 @@
  * `valueFrom` strings → canonical references, and the resource identity they share with change events.
  * Formats and their sources: ../shared/reference/aws-semantics.md §4.
  */
+import { dropUndefined } from './objects';
 
 /** Where a job runs: bare SSM names and `/aws/reference/…` names resolve here. */
 export interface Home {
@@ -162,10 +163,6 @@ function parseSecretArnRest(valueFrom: string, home: Home, rest: string, via: Se
     versionId: optional(versionId),
   };
   return dropUndefined(reference);
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** The secret name without a complete ARN's `-XXXXXX` suffix, or undefined when the id has no suffix shape. */
