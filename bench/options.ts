@@ -30,7 +30,7 @@ export const SCALES: Readonly<
   Record<Scale, { queues: number; definitions: number; liveJobs: number; parameters: number; secrets: number }>
 > = {
   small: { queues: 2, definitions: 200, liveJobs: 60, parameters: 40, secrets: 20 },
-  default: { queues: 5, definitions: 2_000, liveJobs: 500, parameters: 300, secrets: 150 },
+  default: { queues: 3, definitions: 600, liveJobs: 200, parameters: 120, secrets: 60 },
   large: { queues: 20, definitions: 20_000, liveJobs: 5_000, parameters: 3_000, secrets: 1_500 },
 };
 
