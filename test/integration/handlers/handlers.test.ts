@@ -11,7 +11,11 @@ import { aDefinition, aJob, ETL, QUEUE } from '../../support/builders';
 import { type Moto, startMoto } from '../../support/moto';
 
 const HOUR = 3_600_000;
-const update = JSON.parse(readFileSync('events/ssm/parameter-store-change.update.json', 'utf8'));
+// The handlers run on the wall clock: the change happened five minutes ago, the jobs started an hour ago.
+const update = {
+  ...JSON.parse(readFileSync('events/ssm/parameter-store-change.update.json', 'utf8')),
+  time: new Date(Date.now() - 5 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+};
 const context = {
   functionName: 'test',
   awsRequestId: 'req-1',
