@@ -127,7 +127,7 @@ const jobDefinitions = [
     containerProperties: container({
       secrets: secrets(
         ['DB_V', sm('prod/db-AbCdEf:::9d4cb84b-ad69-40c0-a0ab-cead3EXAMPLE')],
-        ['DB_PREV', sm('prod/db-AbCdEf::AWSPREVIOUS:')],
+        ['DB_STABLE', sm('prod/db-AbCdEf::STABLE:')],
       ),
     }),
   }),

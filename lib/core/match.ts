@@ -3,9 +3,13 @@ import type { Change, Effect } from './change';
 import type { LocatedReference } from './locations';
 import { namesResource, type SecretReference, type SsmReference, toIndexKeys, toLookupKeys } from './reference';
 
+// When AWSCURRENT moves to a new version, Secrets Manager moves AWSPREVIOUS to the version AWSCURRENT left, and
+// publishes no event for AWSPREVIOUS: a reference pinned to it reads a different value after every value change.
+const STAGES_MOVED_BY_A_NEW_VALUE = new Set(['AWSCURRENT', 'AWSPREVIOUS']);
+
 /**
- * True when a reference to the changed resource reads what the effect moved: unpinned / AWSCURRENT references for
- * value changes, a label-pinned reference only when that label moves, version pins never. A deletion reaches every
+ * True when a reference to the changed resource reads what the effect moved: unpinned / AWSCURRENT / AWSPREVIOUS references
+ * for value changes, a label-pinned reference only when that label moves, version pins never. A deletion reaches every
  * reference (none can be resolved again).
  */
 export function readsWhatMoved(reference: SsmReference | SecretReference, effect: Effect): boolean {
@@ -17,7 +21,7 @@ export function readsWhatMoved(reference: SsmReference | SecretReference, effect
     case 'value-changed':
       return reference.kind === 'ssm'
         ? reference.selector === undefined
-        : reference.versionId === undefined && (reference.versionStage ?? 'AWSCURRENT') === 'AWSCURRENT';
+        : reference.versionId === undefined && STAGES_MOVED_BY_A_NEW_VALUE.has(reference.versionStage ?? 'AWSCURRENT');
     case 'label-moved':
       return reference.kind === 'ssm'
         ? reference.selector?.kind === 'label' && reference.selector.label === effect.label

@@ -20,7 +20,13 @@ describe('readsWhatMoved', () => {
     ['an unpinned secret', `${ARN}:s-AbCdEf`, valueChanged, true],
     ['a json-key secret', `${ARN}:s-AbCdEf:user::`, valueChanged, true],
     ['an AWSCURRENT-pinned secret', `${ARN}:s-AbCdEf::AWSCURRENT:`, valueChanged, true],
-    ['an AWSPREVIOUS-pinned secret', `${ARN}:s-AbCdEf::AWSPREVIOUS:`, valueChanged, false],
+    [
+      'an AWSPREVIOUS-pinned secret (AWSPREVIOUS follows AWSCURRENT)',
+      `${ARN}:s-AbCdEf::AWSPREVIOUS:`,
+      valueChanged,
+      true,
+    ],
+    ['a custom-stage-pinned secret', `${ARN}:s-AbCdEf::BLUE:`, valueChanged, false],
     ['a version-id-pinned secret', `${ARN}:s-AbCdEf:::9d4cb84b-ad69-40c0-a0ab-cead3EXAMPLE`, valueChanged, false],
     ['a stage-pinned secret when that stage moves', `${ARN}:s-AbCdEf::BLUE:`, labelMoved('BLUE'), true],
     ['an unpinned secret when a custom stage moves', `${ARN}:s-AbCdEf`, labelMoved('BLUE'), false],
@@ -35,7 +41,7 @@ describe('createReferenceIndex', () => {
   it('finds every reference naming the changed resource, marking pinned ones', () => {
     const definition = aDefinition([
       `${ARN}:prod/db`,
-      `${ARN}:prod/db-AbCdEf::AWSPREVIOUS:`,
+      `${ARN}:prod/db-AbCdEf::BLUE:`,
       `${ARN}:prod/db2-AbCdEf`,
       '/prod/db',
     ]);
