@@ -2,7 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 /** Fleet sizes the benchmark knows. */
-export type Scale = 'small' | 'default' | 'large';
+export type Scale = 'small' | 'default' | 'medium' | 'large';
 
 /** Parts of the benchmark that can run on their own. */
 export type Section = 'storm' | 'plan' | 'bundles';
@@ -31,6 +31,7 @@ export const SCALES: Readonly<
 > = {
   small: { queues: 2, definitions: 200, liveJobs: 60, parameters: 40, secrets: 20 },
   default: { queues: 3, definitions: 600, liveJobs: 200, parameters: 120, secrets: 60 },
+  medium: { queues: 5, definitions: 2_000, liveJobs: 500, parameters: 300, secrets: 150 },
   large: { queues: 20, definitions: 20_000, liveJobs: 5_000, parameters: 3_000, secrets: 1_500 },
 };
 
