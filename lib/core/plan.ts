@@ -200,10 +200,12 @@ export function plan(changes: readonly Change[], fleet: FleetView, options: Plan
     if (hits) reached.push({ job, hits });
   }
 
-  const referencing = new Map<string, number>();
-  const stale = new Map<string, number>();
-  const bump = (counter: Map<string, number>, change: Change) =>
-    counter.set(toChangeKey(change), (counter.get(toChangeKey(change)) ?? 0) + 1);
+  // Summaries (and their keys) once per change, not once per job × change: this loop is the hot path.
+  const summaries = new Map(effective.map((change) => [change, toChangeSummary(change)]));
+  const summaryOf = (change: Change) => summaries.get(change)!;
+  const referencing = new Map<Change, number>();
+  const stale = new Map<Change, number>();
+  const bump = (counter: Map<Change, number>, change: Change) => counter.set(change, (counter.get(change) ?? 0) + 1);
   const warnings = new Set<string>();
   const candidates: Reaction[] = [];
 
@@ -211,9 +213,13 @@ export function plan(changes: readonly Change[], fleet: FleetView, options: Plan
   reached.sort((a, b) => (a.job.startedAt ?? 0) - (b.job.startedAt ?? 0) || a.job.jobId.localeCompare(b.job.jobId));
   for (const { job, hits } of reached) {
     const byChange = new Map<Change, Hit<string>[]>();
-    for (const { change, hit } of hits) byChange.set(change, [...(byChange.get(change) ?? []), hit]);
+    for (const { change, hit } of hits) {
+      const list = byChange.get(change);
+      if (list) list.push(hit);
+      else byChange.set(change, [hit]);
+    }
     for (const change of byChange.keys()) bump(referencing, change);
-    const changeKeys = [...byChange.keys()].map(toChangeKey);
+    const changeKeys = [...byChange.keys()].map((change) => summaryOf(change).key);
     const skip = (reason: SkipReason) =>
       skipped.push({ jobId: job.jobId, jobName: job.jobName, reason, changes: changeKeys });
 
@@ -270,7 +276,7 @@ export function plan(changes: readonly Change[], fleet: FleetView, options: Plan
       policy: resolved.policy,
       policySource: resolved.source,
       staleSince: Math.min(...staleChanges.map(([change]) => change.changedAt)),
-      changes: staleChanges.map(([change]) => toChangeSummary(change)),
+      changes: staleChanges.map(([change]) => summaryOf(change)),
       references: [...references.values()],
     });
   }
@@ -279,13 +285,13 @@ export function plan(changes: readonly Change[], fleet: FleetView, options: Plan
   // An array parent resubmitted for its children is itself PENDING: it appears once, as the reaction.
   const reacting = new Set(reactions.map((r) => r.jobId));
   return {
-    changes: effective.map(toChangeSummary),
+    changes: effective.map(summaryOf),
     reactions,
     skipped: skipped.filter((s) => !reacting.has(s.jobId)),
     outcomes: effective.map((change) => ({
-      change: toChangeSummary(change),
-      referencingJobs: referencing.get(toChangeKey(change)) ?? 0,
-      staleJobs: stale.get(toChangeKey(change)) ?? 0,
+      change: summaryOf(change),
+      referencingJobs: referencing.get(change) ?? 0,
+      staleJobs: stale.get(change) ?? 0,
     })),
     invalidReferences,
     warnings: [...warnings],
