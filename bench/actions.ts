@@ -1,5 +1,6 @@
 /** What a strategy did, from its run reports, and how two strategies' actions differ. */
-import type { ReactionStatus, RunReport } from '../lib/core/react';
+import type { ReactionStatus } from '../lib/core/apply';
+import type { RunReport } from '../lib/core/react';
 
 /** The jobs a strategy acted on, by action, and its outcome counts. */
 export interface Actions {

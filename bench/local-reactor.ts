@@ -3,7 +3,7 @@ import { ensureLedgerTable } from '../lib/adapters/ledger';
 import type { FleetSnapshot } from '../lib/core/fleet';
 import type { ReactDeps, ReactOptions } from '../lib/core/react';
 import { loadConfig } from '../lib/runtime/config';
-import { type Clients, createClients, createReactor } from '../lib/runtime/wiring';
+import { type Clients, createReactor } from '../lib/runtime/wiring';
 import { type Sandbox, startSandbox } from '../lib/sandbox';
 
 /** A sandbox, the reactor's clients and ports, and a count of ledger (DynamoDB) calls. */
@@ -37,12 +37,13 @@ export async function startLocalReactor(fleet: FleetSnapshot, now: number, tps: 
     REACTOR_BATCH_TPS: String(tps),
     REACTOR_MAX_RESUBMITS_PER_RUN: UNCAPPED_RESUBMITS,
   });
-  const clients = createClients({
-    region: config.region,
-    batchTps: config.batchTps,
+  const reactor = createReactor(config, {
     credentials,
     endpoints: { batch: sandbox.endpoint, events: sandbox.endpoint, dynamodb: sandbox.dynamodbEndpoint },
+    clock: () => sandbox.now(),
+    definitionCache: new Map(),
   });
+  const { clients, deps, options } = reactor;
   let ledger = new Map<string, number>();
   clients.dynamodb.middlewareStack.add(
     (next, context) => async (args) => {
@@ -53,7 +54,6 @@ export async function startLocalReactor(fleet: FleetSnapshot, now: number, tps: 
     { step: 'initialize', name: 'benchLedgerCount' },
   );
   await ensureLedgerTable(clients.dynamodb, config.ledgerTable);
-  const { deps, options } = createReactor(config, clients, { clock: () => sandbox.now(), definitionCache: new Map() });
   return {
     sandbox,
     clients,
@@ -65,7 +65,7 @@ export async function startLocalReactor(fleet: FleetSnapshot, now: number, tps: 
       ledger = new Map();
     },
     stop: async () => {
-      for (const client of Object.values(clients)) (client as { destroy?: () => void }).destroy?.();
+      reactor.destroy();
       await sandbox.stop();
     },
   };

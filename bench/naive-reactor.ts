@@ -14,9 +14,11 @@ import {
   paginateListJobs,
 } from '@aws-sdk/client-batch';
 import type { Change } from '../lib/core/change';
+import { type Discovered, toFleetView } from '../lib/core/discover';
+import { findStaleJobs } from '../lib/core/find-stale';
 import type { BatchJob, BatchJobDefinition, BatchJobQueue } from '../lib/core/fleet';
 import { parseChanges } from '../lib/core/parse-events';
-import { type Discovered, type ReactDeps, type ReactOptions, type RunReport, reactToChanges } from '../lib/core/react';
+import { decideAndApply, type ReactDeps, type ReactOptions, type RunReport, reactToChanges } from '../lib/core/react';
 import type { Resource } from '../lib/core/reference';
 import type { StormInput } from './storm';
 
@@ -112,7 +114,9 @@ export function createNaiveReactor(client: BatchClient, deps: ReactDeps, options
         }
         for (const change of changes) {
           const discovered = await discover(change.change);
-          reports.push(await reactToChanges([change], rejected, deps, options, discovered));
+          const view = toFleetView(discovered, options.home);
+          const search = findStaleJobs([change.change], view, options.plan);
+          reports.push(await decideAndApply(search, view, [change], rejected, deps, options));
         }
       }
       return reports;

@@ -4,9 +4,9 @@
  */
 import type { Change } from '../lib/core/change';
 import { coalesceChanges } from '../lib/core/coalesce';
+import type { FleetView, PlanOptions } from '../lib/core/decision';
 import { type LocatedReference, toDefinitionReferences } from '../lib/core/locations';
 import { readsWhatMoved } from '../lib/core/match';
-import type { FleetView, PlanOptions } from '../lib/core/plan';
 import { namesResource } from '../lib/core/reference';
 import { toFreshness } from '../lib/core/staleness';
 

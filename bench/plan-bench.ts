@@ -1,5 +1,6 @@
 /** The plan micro-benchmark: `plan()` (hash index) against the nested-loop baseline, same input, same answer. */
-import { DEFAULT_PLAN_OPTIONS, type Plan, plan } from '../lib/core/plan';
+import { DEFAULT_PLAN_OPTIONS, type Plan } from '../lib/core/decision';
+import { plan } from '../lib/core/plan';
 import { toStaleJobIdsByNestedLoop } from './nested-loop-plan';
 import { toPlanInput } from './plan-input';
 import { note } from './progress';

@@ -1,8 +1,8 @@
 /** The plan micro-benchmark's input: many definition revisions and jobs carrying 100,000 references, 1,000 changes. */
 import { type Change, parseChange } from '../lib/core/change';
+import type { FleetView } from '../lib/core/decision';
 import type { BatchJob } from '../lib/core/fleet';
 import { toDefinitionReferences } from '../lib/core/locations';
-import type { FleetView } from '../lib/core/plan';
 import { generateFleet } from '../lib/sandbox/fleet-generator';
 import { createRandom } from '../lib/sandbox/random';
 import { toChangeEvent } from './events';

@@ -6,13 +6,12 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { type Command, Option } from 'commander';
 import { ensureLedgerTable } from '../adapters/ledger';
-import { createMetadataSource } from '../adapters/metadata';
+import type { Mode } from '../core/apply';
 import { ConfigError } from '../core/errors';
 import type { Emitter } from '../core/ports';
-import type { Mode, ReactOptions } from '../core/react';
+import type { ReactOptions } from '../core/react';
 import { loadConfig } from '../runtime/config';
-import type { Reactor } from '../runtime/lambda';
-import { createClients, createReactor } from '../runtime/wiring';
+import { createReactor, type Reactor } from '../runtime/wiring';
 import { CliError } from './cli-error';
 import type { CliIo } from './io';
 import { parseNonNegativeInteger } from './options';
@@ -147,7 +146,7 @@ export async function createCliReactor(
     env?: Record<string, string>;
     clock?: () => number;
   } = {},
-): Promise<Reactor & { destroy(): void }> {
+): Promise<Reactor> {
   const region = await resolveRegion(flags);
   const credentials = credentialsFor(flags);
   const account = await resolveAccount(flags, region, credentials);
@@ -167,32 +166,21 @@ export async function createCliReactor(
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
-  const clients = createClients({
-    region,
+  const reactor = createReactor(config, {
     credentials,
-    batchTps: config.batchTps,
     endpoints: toEndpoints(flags.endpointUrl),
-  });
-  // The local sandbox starts empty: commands that write create its ledger table. A real account has the deployed one.
-  if (extras.ensureTable === true || (extras.ensureTable === 'on-loopback' && isLoopback(flags.endpointUrl))) {
-    await ensureLedgerTable(clients.dynamodb, config.ledgerTable).catch((error) =>
-      Promise.reject(toCliError(error, flags)),
-    );
-  }
-  const { deps, options } = createReactor(config, clients, {
     mode: extras.mode,
     onProgress: extras.onProgress,
     clock: extras.clock,
   });
-  return {
-    config,
-    clients,
-    deps: { ...deps, metadata: createMetadataSource(clients, options.home) },
-    options,
-    destroy: () => {
-      for (const client of Object.values(clients)) (client as { destroy?: () => void }).destroy?.();
-    },
-  };
+  // The local sandbox starts empty: commands that write create its ledger table. A real account has the deployed one.
+  if (extras.ensureTable === true || (extras.ensureTable === 'on-loopback' && isLoopback(flags.endpointUrl))) {
+    await ensureLedgerTable(reactor.clients.dynamodb, config.ledgerTable).catch((error) => {
+      reactor.destroy();
+      return Promise.reject(toCliError(error, flags));
+    });
+  }
+  return reactor;
 }
 
 /** Turns an AWS or network failure into one actionable line (exit 2 for setup problems, 1 otherwise). */

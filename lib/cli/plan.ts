@@ -1,7 +1,8 @@
 /** `rotation-reactor plan`: the decision, offline, on a fleet snapshot and event files. */
 import type { Command } from 'commander';
+import type { Plan } from '../core/decision';
 import { parseChanges, type Rejection, type SourcedChange } from '../core/parse-events';
-import { type Plan, plan } from '../core/plan';
+import { plan } from '../core/plan';
 import type { Policy } from '../core/policy';
 import { toPartition, toResourceKey } from '../core/reference';
 import { parseFleetSnapshot } from '../core/snapshot';

@@ -32,3 +32,8 @@ export class TransientError extends ReactorError {
   override name = 'TransientError' as const;
   readonly retryable = true;
 }
+
+/** One line describing any thrown value: `Name: message` for errors, the text otherwise. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -2,8 +2,9 @@
  * What the use case needs from the outside world. Adapters in lib/adapters implement these over the AWS SDK;
  * tests and the CLI may pass other implementations.
  */
+
+import type { Reaction } from './decision';
 import type { BatchJob, BatchJobDefinition, BatchJobQueue } from './fleet';
-import type { Reaction } from './plan';
 import type { Resource } from './reference';
 
 /** Reads the fleet, job-centrically: cost grows with live jobs, not with job definitions. */

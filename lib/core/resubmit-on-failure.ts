@@ -1,6 +1,8 @@
 /** The `resubmit-on-failure` policy: a job flagged stale is resubmitted once when it later fails. */
+
+import type { Mode } from './apply';
 import type { OutputEvent } from './ports';
-import type { Mode, ReactDeps } from './react';
+import type { ReactDeps } from './react';
 
 /** What became of a failed job. */
 export type FailureOutcome =

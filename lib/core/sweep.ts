@@ -4,19 +4,12 @@
  * pipeline as an event would.
  */
 import type { Change } from './change';
-import { toChangeKey } from './coalesce';
+import { type Discovered, discoverFleet, toFleetView } from './discover';
+import { findStaleJobs, type StaleSearch } from './find-stale';
 import { type LocatedReference, toDefinitionReferences, toJobReferences } from './locations';
 import type { SourcedChange } from './parse-events';
-import { plan } from './plan';
 import type { MetadataSource, ResourceMetadata } from './ports';
-import {
-  type Discovered,
-  discoverFleet,
-  type ReactDeps,
-  type ReactOptions,
-  type RunReport,
-  reactToChanges,
-} from './react';
+import { decideAndApply, type ReactDeps, type ReactOptions, type RunReport } from './react';
 import { reconcileExpiredClaims } from './reconcile';
 import { type Home, type Resource, toResourceKey } from './reference';
 
@@ -92,29 +85,46 @@ export async function sweep(deps: SweepDeps, options: ReactOptions): Promise<Swe
   options.onProgress?.('sweep', 0, resources.length);
   const { found, failed } = await deps.metadata.describe(resources);
   options.onProgress?.('sweep', resources.length, resources.length);
+  const changes = toSweepChanges(found, deps.clock());
+  const view = toFleetView(discovered, options.home);
   // Metadata has no notion of "new": keep only the changes some live job is stale for, so a quiet sweep emits
   // no Change Processed event per referenced resource every run.
-  const changes = toSweepChanges(found, deps.clock());
-  const view = {
-    home: options.home,
-    queues: discovered.queues,
-    definitions: discovered.definitions,
-    jobs: discovered.live,
-  };
-  const staleKeys = new Set(
-    plan(
+  const search = toRelevantSearch(
+    findStaleJobs(
       changes.map((c) => c.change),
       view,
       options.plan,
-    )
-      .outcomes.filter((o) => o.staleJobs > 0)
-      .map((o) => o.change.key),
+    ),
   );
-  const relevant = changes.filter((c) => staleKeys.has(toChangeKey(c.change)));
-  const report = await reactToChanges(relevant, [], deps, options, discovered);
+  const relevant = new Set<Change>(search.changes);
+  const report = await decideAndApply(
+    search,
+    view,
+    changes.filter((c) => relevant.has(c.change)),
+    [],
+    deps,
+    options,
+  );
   return {
     report,
     resources: resources.length,
     notSwept: failed.map((f) => ({ resource: toResourceKey(f.resource), why: f.why })),
+  };
+}
+
+/** The search restricted to the changes some job is stale for (skips keep only those changes). */
+function toRelevantSearch(search: StaleSearch): StaleSearch {
+  const relevant = new Set(search.candidates.flatMap((c) => c.changes));
+  const keys = new Set([...relevant].map((change) => search.summaries.get(change)!.key));
+  return {
+    ...search,
+    changes: search.changes.filter((change) => relevant.has(change)),
+    candidates: search.candidates.map((c) => ({ ...c, reaching: c.reaching.filter((key) => keys.has(key)) })),
+    skipped: search.skipped.flatMap((ranked) => {
+      // A job without a known definition is reported whatever the changes are.
+      if (ranked.skip.reason === 'definition-unknown') return [ranked];
+      const changes = ranked.skip.changes.filter((key) => keys.has(key));
+      return changes.length === 0 ? [] : [{ ...ranked, skip: { ...ranked.skip, changes } }];
+    }),
   };
 }

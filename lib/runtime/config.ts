@@ -1,8 +1,8 @@
 /** Configuration, read once from the environment at cold start: every problem reported in one ConfigError. */
 import { z } from 'zod';
+import type { Mode } from '../core/apply';
 import { ConfigError } from '../core/errors';
 import { POLICIES, type Policy } from '../core/policy';
-import type { Mode } from '../core/react';
 import { toPartition } from '../core/reference';
 
 /** The reactor's typed, frozen configuration. */

@@ -1,13 +1,14 @@
 /** Trigger-shaped use cases: each takes what a Lambda trigger delivers and runs the shared pipeline. */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { Mode } from '../core/apply';
 import { InvalidInputError } from '../core/errors';
 import { parseChanges, type Rejection } from '../core/parse-events';
-import { type Mode, type RunReport, reactToChanges } from '../core/react';
+import { type RunReport, reactToChanges } from '../core/react';
 import { type FailureOutcome, resubmitFailedJob } from '../core/resubmit-on-failure';
 import { sweep } from '../core/sweep';
-import type { Reactor } from './lambda';
 import { logger, recordJobFailure, recordRun } from './observability';
+import type { Reactor } from './wiring';
 
 /**
  * An SQS batch of change events: parsed and coalesced together (a storm becomes one discovery), then reported

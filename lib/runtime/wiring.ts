@@ -1,4 +1,7 @@
-/** The composition root: SDK clients (once per container or CLI run), adapters, and the use case's dependencies. */
+/**
+ * The composition root: SDK clients (once per container or CLI run), adapters, and the reactor's ports and options.
+ * Lambda, the CLI, the benchmark and the tests all build their reactor here (tests pass overrides).
+ */
 import { BatchClient } from '@aws-sdk/client-batch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -10,9 +13,13 @@ import { createBatchReader, type DefinitionCache } from '../adapters/batch-reade
 import { createBatchWriter } from '../adapters/batch-writer';
 import { createEmitter } from '../adapters/emitter';
 import { createLedger } from '../adapters/ledger';
+import { createMetadataSource } from '../adapters/metadata';
 import { applyLimiter, createLimiter } from '../adapters/rate-limit';
+import type { Mode } from '../core/apply';
+import type { ProgressListener } from '../core/discover';
 import type { Clock } from '../core/ports';
-import type { ReactDeps, ReactOptions } from '../core/react';
+import type { ReactOptions } from '../core/react';
+import type { SweepDeps } from '../core/sweep';
 import type { Config } from './config';
 
 /** Every AWS client the reactor uses. */
@@ -25,54 +32,71 @@ export interface Clients {
   readonly secrets: SecretsManagerClient;
 }
 
-/** Where and as whom the clients talk: a real account by default, or endpoints such as the local sandbox. */
-export interface ClientOptions {
-  readonly region: string;
-  readonly batchTps: number;
-  readonly endpoints?: Partial<Record<'batch' | 'events' | 'dynamodb' | 'ssm' | 'secretsmanager', string>>;
+/** The services whose endpoint can be overridden (the local sandbox, moto). */
+export type Service = 'batch' | 'events' | 'dynamodb' | 'ssm' | 'secretsmanager';
+
+/** Where and as whom the clients talk, and what a caller (a test, the benchmark, the CLI) overrides. */
+export interface ReactorSetup {
+  readonly endpoints?: Partial<Record<Service, string>>;
   readonly credentials?: AwsCredentialIdentityProvider;
   /** SDK attempts per call (adaptive retry); throttling by Batch is retried with backoff. */
   readonly maxAttempts?: number;
   /** Wraps each client (X-Ray capture in Lambda). */
   readonly capture?: <T>(client: T) => T;
+  /** Clients built by the caller instead (e.g. a Batch client with test retry timings); adapters use them. */
+  readonly clients?: Partial<Clients>;
+  readonly clock?: Clock;
+  readonly definitionCache?: DefinitionCache;
+  readonly mode?: Mode;
+  readonly onProgress?: ProgressListener;
+}
+
+/** Everything an entry point needs: configuration, clients, the ports of the use cases, and the run options. */
+export interface Reactor {
+  readonly config: Config;
+  readonly clients: Clients;
+  readonly deps: SweepDeps;
+  readonly options: ReactOptions;
+  /** Releases the clients' sockets. */
+  destroy(): void;
 }
 
 /** Builds the clients; the Batch client carries the process-wide token bucket and adaptive retries. */
-export function createClients(options: ClientOptions): Clients {
-  const base = { region: options.region, credentials: options.credentials, maxAttempts: options.maxAttempts ?? 8 };
-  const capture = options.capture ?? (<T>(client: T) => client);
-  const endpoint = (service: keyof NonNullable<ClientOptions['endpoints']>) =>
-    options.endpoints?.[service] ? { endpoint: options.endpoints[service] } : {};
-  const batch = applyLimiter(
-    new BatchClient({ ...base, retryMode: 'adaptive', ...endpoint('batch') }),
-    createLimiter(options.batchTps),
-  );
-  const dynamodb = capture(new DynamoDBClient({ ...base, ...endpoint('dynamodb') }));
+export function createClients(config: Pick<Config, 'region' | 'batchTps'>, setup: ReactorSetup = {}): Clients {
+  const base = { region: config.region, credentials: setup.credentials, maxAttempts: setup.maxAttempts ?? 8 };
+  const capture = setup.capture ?? (<T>(client: T) => client);
+  const endpoint = (service: Service) => (setup.endpoints?.[service] ? { endpoint: setup.endpoints[service] } : {});
+  const given = setup.clients ?? {};
+  const batch =
+    given.batch ??
+    capture(
+      applyLimiter(
+        new BatchClient({ ...base, retryMode: 'adaptive', ...endpoint('batch') }),
+        createLimiter(config.batchTps),
+      ),
+    );
+  const dynamodb = given.dynamodb ?? capture(new DynamoDBClient({ ...base, ...endpoint('dynamodb') }));
   return {
-    batch: capture(batch),
-    events: capture(new EventBridgeClient({ ...base, ...endpoint('events') })),
+    batch,
+    events: given.events ?? capture(new EventBridgeClient({ ...base, ...endpoint('events') })),
     dynamodb,
-    documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-    ssm: capture(new SSMClient({ ...base, ...endpoint('ssm') })),
-    secrets: capture(new SecretsManagerClient({ ...base, ...endpoint('secretsmanager') })),
+    documents:
+      given.documents ?? DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    ssm: given.ssm ?? capture(new SSMClient({ ...base, ...endpoint('ssm') })),
+    secrets: given.secrets ?? capture(new SecretsManagerClient({ ...base, ...endpoint('secretsmanager') })),
   };
 }
 
-/** The use case's ports and options, from configuration and clients. */
-export function createReactor(
-  config: Config,
-  clients: Clients,
-  extras: {
-    clock?: Clock;
-    definitionCache?: DefinitionCache;
-    mode?: ReactOptions['mode'];
-    onProgress?: ReactOptions['onProgress'];
-  } = {},
-): { deps: ReactDeps; options: ReactOptions } {
-  const clock = extras.clock ?? Date.now;
+/** The reactor: clients, adapters over them, and the options of a run, from configuration. */
+export function createReactor(config: Config, setup: ReactorSetup = {}): Reactor {
+  const clients = createClients(config, setup);
+  const clock = setup.clock ?? Date.now;
+  const home = { partition: config.partition, region: config.region, account: config.account };
   return {
+    config,
+    clients,
     deps: {
-      jobs: createBatchReader(clients.batch, { queues: config.queues, definitionCache: extras.definitionCache }),
+      jobs: createBatchReader(clients.batch, { queues: config.queues, definitionCache: setup.definitionCache }),
       actions: createBatchWriter(clients.batch),
       ledger: createLedger(clients.documents, {
         tableName: config.ledgerTable,
@@ -81,17 +105,21 @@ export function createReactor(
         clock,
       }),
       emitter: createEmitter(clients.events, { eventBusName: config.eventBus, clock }),
+      metadata: createMetadataSource(clients, home),
       clock,
     },
     options: {
-      home: { partition: config.partition, region: config.region, account: config.account },
+      home,
       plan: {
         defaultPolicy: config.defaultPolicy,
         staleMarginMs: config.staleMarginMs,
         maxResubmits: config.maxResubmitsPerRun,
       },
-      mode: extras.mode ?? config.mode,
-      onProgress: extras.onProgress,
+      mode: setup.mode ?? config.mode,
+      onProgress: setup.onProgress,
+    },
+    destroy: () => {
+      for (const client of Object.values(clients)) (client as { destroy?: () => void }).destroy?.();
     },
   };
 }

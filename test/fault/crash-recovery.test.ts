@@ -1,8 +1,8 @@
 import type { FleetSnapshot } from '../../lib/core/fleet';
 import { POLICY_TAG } from '../../lib/core/policy';
 import type { MetadataSource } from '../../lib/core/ports';
-import type { Reactor } from '../../lib/runtime/lambda';
 import { processChangeBatch, runSweep } from '../../lib/runtime/triggers';
+import type { Reactor } from '../../lib/runtime/wiring';
 import { aDefinition, aJob, aQueue, T0 } from '../support/builders';
 import {
   type CrashPoint,

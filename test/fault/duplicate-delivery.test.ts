@@ -1,5 +1,5 @@
 import { POLICY_TAG } from '../../lib/core/policy';
-import type { Reactor } from '../../lib/runtime/lambda';
+import type { Reactor } from '../../lib/runtime/wiring';
 import { aJob, aSnapshot, ETL, MINUTE, QUEUE, T0 } from '../support/builders';
 import {
   attachReactor,

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../../lib/core/ports';
-import type { Reactor } from '../../lib/runtime/lambda';
 import { processChangeBatch } from '../../lib/runtime/triggers';
+import type { Reactor } from '../../lib/runtime/wiring';
 import { generateFleet } from '../../lib/sandbox/fleet-generator';
 import {
   aParameterUpdate,

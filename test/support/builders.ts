@@ -1,6 +1,6 @@
 import type { Change } from '../../lib/core/change';
+import type { FleetView } from '../../lib/core/decision';
 import type { BatchJob, BatchJobDefinition, BatchJobQueue, FleetSnapshot } from '../../lib/core/fleet';
-import type { FleetView } from '../../lib/core/plan';
 import type { Home, Resource } from '../../lib/core/reference';
 
 export const HOME: Home = { partition: 'aws', region: 'us-east-2', account: '123456789012' };

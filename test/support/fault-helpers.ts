@@ -2,14 +2,10 @@ import { readFileSync } from 'node:fs';
 import { BatchClient } from '@aws-sdk/client-batch';
 import type { RetryStrategyV2, RetryToken } from '@smithy/types';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { createBatchReader } from '../../lib/adapters/batch-reader';
-import { createBatchWriter } from '../../lib/adapters/batch-writer';
-import { createMetadataSource } from '../../lib/adapters/metadata';
 import { applyLimiter, createLimiter } from '../../lib/adapters/rate-limit';
 import type { Emitter, JobActions, Ledger } from '../../lib/core/ports';
 import type { Config } from '../../lib/runtime/config';
-import type { Reactor } from '../../lib/runtime/lambda';
-import { createClients, createReactor } from '../../lib/runtime/wiring';
+import { createReactor, type Reactor } from '../../lib/runtime/wiring';
 import type { Sandbox } from '../../lib/sandbox';
 
 /** Every Batch operation the reactor calls: the fault suite throttles and breaks these only. */
@@ -93,19 +89,11 @@ export function aSecretRotation(secretId: string, time: number, id: string): Rec
  * definition cache, as a concurrent invocation in AWS would have.
  */
 export function attachReactor(sandbox: Sandbox, config: Config): Reactor {
-  const clients = createClients({
-    region: config.region,
-    batchTps: config.batchTps,
+  return createReactor(config, {
     credentials: async () => ({ accessKeyId: 'test', secretAccessKey: 'test' }),
     endpoints: { batch: sandbox.endpoint, events: sandbox.endpoint, dynamodb: sandbox.dynamodbEndpoint },
+    clock: () => sandbox.now(),
   });
-  const { deps, options } = createReactor(config, clients, { clock: () => sandbox.now() });
-  return {
-    config,
-    clients,
-    deps: { ...deps, metadata: createMetadataSource(clients, options.home) },
-    options,
-  };
 }
 
 type Triggers = typeof import('../../lib/runtime/triggers');
@@ -163,12 +151,12 @@ export function withPromptBatchRetries(
     }),
     createLimiter(reactor.config.batchTps),
   );
-  const jobs = createBatchReader(client, { queues: reactor.config.queues });
-  const actions = createBatchWriter(client);
-  return {
-    reactor: { ...reactor, clients: { ...reactor.clients, batch: client }, deps: { ...reactor.deps, jobs, actions } },
-    destroy: () => client.destroy(),
-  };
+  const prompt = createReactor(reactor.config, {
+    clients: { ...reactor.clients, batch: client },
+    clock: reactor.deps.clock,
+    mode: reactor.options.mode,
+  });
+  return { reactor: prompt, destroy: () => client.destroy() };
 }
 
 /**
@@ -192,7 +180,7 @@ export function loseFirstResponse(client: BatchClient, operation: string): void 
 
 /** Releases the clients of a reactor made by {@link attachReactor}. */
 export function detachReactor(reactor: Reactor): void {
-  for (const client of Object.values(reactor.clients)) (client as { destroy?: () => void }).destroy?.();
+  reactor.destroy();
 }
 
 /** What a Lambda crash looks like to the test: the process is gone, nothing after it runs. */

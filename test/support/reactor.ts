@@ -1,10 +1,8 @@
 import { ensureLedgerTable } from '../../lib/adapters/ledger';
-import { createMetadataSource } from '../../lib/adapters/metadata';
+import type { Mode } from '../../lib/core/apply';
 import type { FleetSnapshot } from '../../lib/core/fleet';
-import type { Mode } from '../../lib/core/react';
 import { type Config, loadConfig } from '../../lib/runtime/config';
-import type { Reactor } from '../../lib/runtime/lambda';
-import { createClients, createReactor } from '../../lib/runtime/wiring';
+import { createReactor, type Reactor } from '../../lib/runtime/wiring';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../lib/sandbox';
 
 const credentials = async () => ({ accessKeyId: 'test', secretAccessKey: 'test' });
@@ -28,30 +26,20 @@ export async function startLocalReactor(
     REACTOR_BATCH_TPS: '50',
     ...options.env,
   });
-  const clients = createClients({
-    region: config.region,
-    batchTps: config.batchTps,
+  const reactor = createReactor(config, {
     credentials,
     maxAttempts: options.maxAttempts,
     endpoints: { batch: sandbox.endpoint, events: sandbox.endpoint, dynamodb: sandbox.dynamodbEndpoint },
-  });
-  await ensureLedgerTable(clients.dynamodb, config.ledgerTable);
-  const { deps, options: reactOptions } = createReactor(config, clients, {
     clock: () => sandbox.now(),
     mode: options.mode,
   });
-  const reactor: Reactor = {
-    config,
-    clients,
-    deps: { ...deps, metadata: createMetadataSource(clients, reactOptions.home) },
-    options: reactOptions,
-  };
+  await ensureLedgerTable(reactor.clients.dynamodb, config.ledgerTable);
   return {
     sandbox,
     reactor,
     config,
     stop: async () => {
-      for (const client of Object.values(clients)) (client as { destroy?: () => void }).destroy?.();
+      reactor.destroy();
       await sandbox.stop();
     },
   };

@@ -1,4 +1,5 @@
-import { coalesceChanges, toChangeKey } from '../../../lib/core/coalesce';
+import { coalesceChanges } from '../../../lib/core/coalesce';
+import { toChangeKey } from '../../../lib/core/keys';
 import { aChange, MINUTE, secret, ssm, T0 } from '../../support/builders';
 
 describe('coalesceChanges', () => {

@@ -1,4 +1,5 @@
-import { type FleetView, type PlanOptions, plan } from '../../../lib/core/plan';
+import type { FleetView, PlanOptions } from '../../../lib/core/decision';
+import { plan } from '../../../lib/core/plan';
 import { POLICY_TAG } from '../../../lib/core/policy';
 import { aChange, aDefinition, aFleet, aJob, aQueue, MINUTE, secret, ssm, T0 } from '../../support/builders';
 

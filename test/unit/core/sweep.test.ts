@@ -1,3 +1,4 @@
+import type { Discovered } from '../../../lib/core/discover';
 import type { BatchJob, BatchJobDefinition } from '../../../lib/core/fleet';
 import type {
   Claim,
@@ -8,7 +9,7 @@ import type {
   MetadataSource,
   ResourceMetadata,
 } from '../../../lib/core/ports';
-import type { Discovered, ReactOptions } from '../../../lib/core/react';
+import type { ReactOptions } from '../../../lib/core/react';
 import type { Resource } from '../../../lib/core/reference';
 import { sweep, toSweepChanges, toSweptResources } from '../../../lib/core/sweep';
 import { aDefinition, aJob, aQueue, HOME, MINUTE, secret, ssm, T0 } from '../../support/builders';

@@ -1,0 +1,116 @@
+/**
+ * The vocabulary of a decision: what happens to a stale job (a reaction), why a job the changes reach gets nothing
+ * (a skip), and the fleet and knobs a decision reads. `findStaleJobs` and `decideReactions` produce these.
+ */
+import type { BatchJob, BatchJobDefinition, BatchJobQueue } from './fleet';
+import type { ChangeKey } from './keys';
+import type { Policy, PolicySource } from './policy';
+import type { Home } from './reference';
+
+/** What the reactor does to a stale job. */
+export type Action = 'flag' | 'resubmit' | 'resubmit-on-failure';
+
+/**
+ * Why a job got its action: `stale`; `deleted` (a deletion never resubmits: the copy could not start);
+ * `definition-inactive` (Batch refuses SubmitJob on a deregistered revision, and another revision would not be a
+ * faithful copy); `blast-radius` (over the per-run cap).
+ */
+export type ReactionReason = 'stale' | 'deleted' | 'definition-inactive' | 'blast-radius';
+
+/** Why a job the changes reach gets no action. */
+export type SkipReason =
+  | 'started-after-change'
+  | 'not-started'
+  | 'finished'
+  | 'pinned'
+  | 'policy-ignore'
+  | 'definition-unknown';
+
+/** A reference that put a job in the plan. */
+export interface ReactionReference {
+  readonly valueFrom: string;
+  readonly location: string;
+}
+
+/** The change side of a reaction, enough for ledger keys, events and reports. */
+export interface ChangeSummary {
+  readonly key: ChangeKey;
+  readonly kind: string;
+  readonly resource: string;
+  readonly effect: string;
+  readonly changedAt: number;
+}
+
+/** One stale job and what to do about it. */
+export interface Reaction {
+  readonly jobId: string;
+  readonly jobArn?: string;
+  readonly jobName: string;
+  readonly jobQueue: string;
+  readonly jobDefinition: string;
+  readonly status: string;
+  readonly startedAt?: number;
+  readonly action: Action;
+  readonly reason: ReactionReason;
+  readonly policy: Policy;
+  readonly policySource: PolicySource;
+  /** Earliest change time that made the job stale. */
+  readonly staleSince: number;
+  readonly changes: readonly ChangeSummary[];
+  readonly references: readonly ReactionReference[];
+  /** For an array parent resubmitted because of stale children: those children. */
+  readonly childJobIds?: readonly string[];
+}
+
+/** A job the changes reach that gets no action, and why. */
+export interface Skip {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly reason: SkipReason;
+  readonly changes: readonly ChangeKey[];
+}
+
+/** A reference the reactor could not parse; the job still runs, so it is reported, not dropped. */
+export interface InvalidReferenceReport {
+  readonly owner: string;
+  readonly location: string;
+  readonly valueFrom: string;
+  readonly reason: string;
+}
+
+/** Per-change counts for `Change Processed` events. */
+export interface ChangeOutcome {
+  readonly change: ChangeSummary;
+  readonly referencingJobs: number;
+  readonly staleJobs: number;
+}
+
+/** The fleet as plan needs it. */
+export interface FleetView {
+  readonly home: Home;
+  readonly queues: readonly BatchJobQueue[];
+  readonly definitions: readonly BatchJobDefinition[];
+  readonly jobs: readonly BatchJob[];
+}
+
+/** Knobs of the decision. */
+export interface PlanOptions {
+  readonly defaultPolicy: Policy;
+  /** A RUNNING job that started up to this long after a change still counts as stale. */
+  readonly staleMarginMs: number;
+  /** Resubmissions beyond this many in one plan become flags with reason `blast-radius`. */
+  readonly maxResubmits: number;
+}
+
+/** The plan: reactions, skips, per-change counts, and what could not be read. */
+export interface Plan {
+  readonly changes: readonly ChangeSummary[];
+  readonly reactions: readonly Reaction[];
+  readonly skipped: readonly Skip[];
+  readonly outcomes: readonly ChangeOutcome[];
+  readonly invalidReferences: readonly InvalidReferenceReport[];
+  readonly warnings: readonly string[];
+}
+
+/** Default knobs: flag, a 60 s margin, at most 25 resubmissions per run. */
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { defaultPolicy: 'flag', staleMarginMs: 60_000, maxResubmits: 25 };

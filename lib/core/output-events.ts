@@ -1,0 +1,86 @@
+/** The output events of a run (source `rotation-reactor`): one `Change Processed` per change, one per job action. */
+import type { ReactionOutcome } from './apply';
+import type { Plan } from './decision';
+import { parseChangeKey, toEffectKey, toSubjectKey } from './keys';
+import type { SourcedChange } from './parse-events';
+import type { OutputEvent } from './ports';
+import { toResourceArn, toResourceKey } from './reference';
+
+/** The output events of a run: one `Change Processed` per change, one event per applied or failed action. */
+export function toOutputEvents(
+  changes: readonly SourcedChange[],
+  decided: Plan,
+  outcomes: readonly ReactionOutcome[],
+): OutputEvent[] {
+  const events: OutputEvent[] = [];
+  const seen = new Set<string>();
+  const subjectOf = (key: string) => parseChangeKey(key)?.subject;
+  for (const { change } of changes) {
+    const subject = toSubjectKey(change);
+    if (seen.has(subject)) continue;
+    seen.add(subject);
+    const reaching = outcomes.filter((o) => o.reaction.changes.some((c) => subjectOf(c.key) === subject));
+    const counted = decided.outcomes.find((o) => subjectOf(o.change.key) === subject);
+    const skipped: Record<string, number> = {};
+    for (const skip of decided.skipped) {
+      if (skip.changes.some((k) => subjectOf(k) === subject)) skipped[skip.reason] = (skipped[skip.reason] ?? 0) + 1;
+    }
+    const count = (action: string, status: string) =>
+      reaching.filter((o) => o.reaction.action === action && o.status === status).length;
+    events.push({
+      detailType: 'Change Processed',
+      resources: [toResourceArn(change.resource)],
+      detail: {
+        kind: change.kind,
+        resource: toResourceKey(change.resource),
+        effect: toEffectKey(change.effect),
+        changedAt: new Date(change.changedAt).toISOString(),
+        eventId: change.eventId,
+        ...(change.replayName ? { replayName: change.replayName } : {}),
+        counts: {
+          referencingJobs: counted?.referencingJobs ?? 0,
+          staleJobs: counted?.staleJobs ?? 0,
+          flagged: count('flag', 'applied') + count('resubmit-on-failure', 'applied'),
+          resubmitted: count('resubmit', 'applied'),
+          duplicates: reaching.filter((o) => o.status === 'duplicate').length,
+          failed: reaching.filter((o) => o.status === 'failed').length,
+          planned: reaching.filter((o) => o.status === 'dry-run' || o.status === 'kill-switch').length,
+          skipped,
+        },
+      },
+    });
+  }
+  for (const outcome of outcomes) {
+    const { reaction } = outcome;
+    const base = {
+      jobId: reaction.jobId,
+      jobName: reaction.jobName,
+      jobQueue: reaction.jobQueue,
+      jobDefinition: reaction.jobDefinition,
+      action: reaction.action,
+      reason: reaction.reason,
+      policySource: reaction.policySource,
+      staleSince: new Date(reaction.staleSince).toISOString(),
+      changes: reaction.changes.map((c) => c.key),
+      references: reaction.references,
+    };
+    const resources = reaction.jobArn ? [reaction.jobArn] : [];
+    if (outcome.status === 'failed') {
+      events.push({ detailType: 'Job Action Failed', resources, detail: { ...base, error: outcome.error } });
+    } else if (outcome.status === 'applied' && reaction.action === 'resubmit') {
+      events.push({
+        detailType: 'Job Resubmitted',
+        resources,
+        detail: {
+          ...base,
+          replacementJobId: outcome.replacementJobId,
+          childJobIds: reaction.childJobIds,
+          note: outcome.note,
+        },
+      });
+    } else if (outcome.status === 'applied') {
+      events.push({ detailType: 'Stale Job Flagged', resources, detail: { ...base, note: outcome.note } });
+    }
+  }
+  return events;
+}
