@@ -1,5 +1,5 @@
 /** A fresh sandbox serving the benchmark fleet, and the reactor's real wiring pointed at it. */
-import { ensureLedgerTable } from '../lib/adapters/ledger';
+import { ensureLedgerTable } from '../lib/adapters/ledger-table';
 import type { FleetSnapshot } from '../lib/core/fleet';
 import type { ReactDeps, ReactOptions } from '../lib/core/react';
 import { loadConfig } from '../lib/runtime/config';
@@ -41,6 +41,7 @@ export async function startLocalReactor(fleet: FleetSnapshot, now: number, tps: 
     credentials,
     endpoints: { batch: sandbox.endpoint, events: sandbox.endpoint, dynamodb: sandbox.dynamodbEndpoint },
     clock: () => sandbox.now(),
+    localClocks: { monotonic: () => sandbox.now(), wall: () => sandbox.now() },
     definitionCache: new Map(),
   });
   const { clients, deps, options } = reactor;

@@ -1,9 +1,6 @@
 import { lambdaReactor } from '../lib/runtime/lambda';
 import { withObservability } from '../lib/runtime/middleware';
-import { runSweep } from '../lib/runtime/triggers';
+import { runSweep, toSweepResult } from '../lib/runtime/triggers';
 
-const onSweep = async () => {
-  const { resources, notSwept, report } = await runSweep(lambdaReactor());
-  return { resources, notSwept, reactions: report.plan.reactions.length, failed: report.failedSources.length };
-};
+const onSweep = async () => toSweepResult(await runSweep(lambdaReactor()));
 export const handler = withObservability(onSweep);

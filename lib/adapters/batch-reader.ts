@@ -12,6 +12,7 @@ import {
   paginateListJobs,
 } from '@aws-sdk/client-batch';
 import type { BatchJob, BatchJobDefinition, BatchJobQueue } from '../core/fleet';
+import { parseLineageTag } from '../core/keys';
 import type { JobSource } from '../core/ports';
 
 /** The tag a replacement carries: the id of the job it replaces. */
@@ -138,7 +139,7 @@ export function createBatchReader(client: BatchClient, options: BatchReaderOptio
         if (summaries.some((s) => (s.createdAt ?? 0) < (job.createdAt ?? 0))) break;
       }
       const details = await describeJobs(candidates);
-      return details.find((d) => d.tags?.[REPLACES_TAG] === job.jobId)?.jobId;
+      return details.find((d) => parseLineageTag(d.tags?.[REPLACES_TAG])?.replaces === job.jobId)?.jobId;
     },
   };
 }

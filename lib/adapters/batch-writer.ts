@@ -1,11 +1,13 @@
 /** Writes to the fleet: flag tags, replacement submissions and terminations. */
 import { type BatchClient, SubmitJobCommand, TagResourceCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
-import { TransientError } from '../core/errors';
+import { describeError, ReactorError, RefusedError, TransientError } from '../core/errors';
 import { isChildJob } from '../core/fleet';
+import { REPLACES_TAG, STALE_REF_TAG, STALE_SINCE_TAG, toLineageTag } from '../core/keys';
 import type { JobActions } from '../core/ports';
-import { STALE_REF_TAG, STALE_SINCE_TAG, toResubmission } from './resubmission';
+import { toResubmission } from './resubmission';
 
 const MAX_TAG_VALUE = 256;
+const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling']);
 
 /** Creates the Batch writer; the client should carry the rate limiter and adaptive retries. */
 export function createBatchWriter(client: BatchClient): JobActions {
@@ -28,8 +30,12 @@ export function createBatchWriter(client: BatchClient): JobActions {
       return { tagged: true };
     },
 
-    async submitReplacement(job) {
-      const command = new SubmitJobCommand(toResubmission(job));
+    async submitReplacement(job, { lineage, fence }) {
+      const request = toResubmission(job);
+      const command = new SubmitJobCommand({
+        ...request,
+        tags: { ...request.tags, [REPLACES_TAG]: toLineageTag(lineage) },
+      });
       // SubmitJob is not idempotent: after a 5xx, a timeout or a reset, Batch may have accepted the job. The SDK
       // retries only throttling (refused before acting); anything else fails the action, and the next attempt's
       // lineage lookup finds the job if Batch did accept it.
@@ -38,31 +44,52 @@ export function createBatchWriter(client: BatchClient): JobActions {
           try {
             return await next(args);
           } catch (error) {
-            throw isRefusedBeforeActing(error)
-              ? error
-              : // No `cause`: the SDK classifies an error by its cause too, and would retry it.
-                new TransientError(`SubmitJob outcome unknown: ${describe(error)}`);
+            if (error instanceof ReactorError || isThrottling(error)) throw error;
+            if (isClientError(error)) throw new RefusedError(`SubmitJob refused: ${describeError(error)}`);
+            // No `cause`: the SDK classifies an error by its cause too, and would retry it.
+            throw new TransientError(`SubmitJob outcome unknown: ${describeError(error)}`);
           }
         },
         { step: 'deserialize', name: 'rotationReactorSubmitOnce', priority: 'high' },
       );
+      // Each attempt (retries included) leaves only while the claim is provably still this process's: checked after
+      // the rate limiter's wait, right before the request is sent.
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          fence.check();
+          return next(args);
+        },
+        { step: 'deserialize', name: 'rotationReactorSubmitFence', priority: 'low' },
+      );
       const { jobId } = await client.send(command);
-      if (!jobId) throw new Error(`SubmitJob returned no jobId for the replacement of ${job.jobId}`);
+      if (!jobId) throw new TransientError(`SubmitJob returned no jobId for the replacement of ${job.jobId}`);
       return jobId;
     },
 
     async terminate(jobId, reason) {
-      await client.send(new TerminateJobCommand({ jobId, reason: reason.slice(0, 1024) }));
+      try {
+        await client.send(new TerminateJobCommand({ jobId, reason: reason.slice(0, 1024) }));
+      } catch (error) {
+        if (isClientError(error) && !isThrottling(error)) {
+          throw new RefusedError(`TerminateJob refused: ${describeError(error)}`);
+        }
+        throw error;
+      }
     },
   };
 }
 
-/** Throttling (429) and client errors (4xx): Batch refused the request, so retrying cannot duplicate the job. */
-function isRefusedBeforeActing(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  return status >= 400 && status < 500;
+function statusOf(error: unknown): number {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** Throttling (429): Batch refused before acting, the SDK retries it with backoff. */
+function isThrottling(error: unknown): boolean {
+  return statusOf(error) === 429 || THROTTLING.has((error as { name?: string }).name ?? '');
+}
+
+/** Other client errors (4xx): Batch refused the request; the same request would be refused again. */
+function isClientError(error: unknown): boolean {
+  const status = statusOf(error);
+  return status >= 400 && status < 500;
 }

@@ -1,100 +1,144 @@
 /**
- * The ledger on DynamoDB: one item per (job, slot), claimed with a conditional write before any action.
- * Keys `jobId` (S) + `slot` (S); `expiresAt` (epoch seconds) is the TTL attribute. Two GSIs: the sparse
- * `inventory` (`inventory` = 'stale' + `staleSince`) holds done flag entries of jobs not replaced, and
- * `byUpdate` (`ledger` = 'ledger' on every entry + `updatedAt`) lists entries by time without a Scan.
+ * The ledger on DynamoDB: one item per (job, slot), claimed with a conditional write before any action, every later
+ * transition conditional on the claim's token. Leases are judged by the ledger clock (DynamoDB's `Date`), never by
+ * the caller's. Keys `jobId` (S) + `slot` (S); the table's shape is in ledger-table.ts. Blast-radius budgets live in
+ * the same table under reserved keys (lib/core/keys.ts).
  */
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  UpdateTimeToLiveCommand,
-  type UpdateTimeToLiveCommandInput,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  paginateQuery,
+  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { InvalidInputError, TransientError } from '../core/errors';
+import { FencedOutError, TransientError } from '../core/errors';
 import { toParentJobId } from '../core/fleet';
-import type { Claim, Ledger, LedgerEntry } from '../core/ports';
+import {
+  type ChangeKey,
+  FLAG_SLOT_NAME_PREFIX,
+  parseSlotName,
+  RESUBMIT,
+  toBudgetItemKey,
+  toSlotName,
+} from '../core/keys';
+import type { Budget, Claim, ClaimRequest, ClaimTicket, Fence, Ledger, LedgerEntry } from '../core/ports';
+import { createLedgerClock, type LocalClocks, SYSTEM_CLOCKS } from './ledger-clock';
+import { BY_UPDATE_INDEX, INVENTORY_ATTRIBUTE, INVENTORY_INDEX, LEDGER_ATTRIBUTE, TTL_ATTRIBUTE } from './ledger-table';
 
-/** Options of {@link createLedger}; times are epoch milliseconds from `clock`. */
+/** Options of {@link createLedger}. */
 export interface LedgerOptions {
   readonly tableName: string;
   readonly leaseMs: number;
   readonly ttlDays: number;
+  /** The caller's clock: used only until the first DynamoDB response tells the server's time. */
   readonly clock: () => number;
+  /** The process's monotonic and wall clocks (default: the system's); tests move them with the server's. */
+  readonly localClocks?: LocalClocks;
 }
 
-/** Name of the GSI that holds the current stale inventory. */
-export const INVENTORY_INDEX = 'inventory';
-/** Name of the GSI that lists entries by `updatedAt`. */
-export const BY_UPDATE_INDEX = 'byUpdate';
-/** The TTL attribute (epoch seconds). */
-export const TTL_ATTRIBUTE = 'expiresAt';
-/** The sparse attribute that puts an entry in the inventory index; present ('stale') only while it counts. */
-export const INVENTORY_ATTRIBUTE = 'inventory';
-
-const RESUBMIT_SLOT = 'resubmit';
-const FLAG_SLOT_PREFIX = 'flag#';
 const STALE = 'stale';
-const LEDGER = 'ledger';
 const DAY_SECONDS = 86_400;
 const CLAIM_ROUNDS = 3;
 const BATCH_GET_LIMIT = 100;
 /** How far back reconciliation looks for abandoned claims (older ones are left to the TTL). */
 const RECONCILE_WINDOW_MS = 7 * DAY_SECONDS * 1000;
+const RESUBMIT_SLOT = toSlotName(RESUBMIT);
 
 type Item = Record<string, unknown>;
-type ClaimInput = Parameters<Ledger['claim']>[0];
 
 const OPTIONAL_FIELDS = ['jobName', 'jobQueue', 'jobDefinition', 'replacementJobId', 'note', 'error'] as const;
+const CLAIMED_FIELDS = ['jobName', 'jobQueue', 'jobDefinition'] as const;
+
+/**
+ * A fence expires at half the lease after the renewal that made it, measured by both the monotonic and the wall
+ * clock (whichever moved more: a suspended process or a clock jump both count), so a SubmitJob attempt never
+ * leaves the process after another attempt could have taken the claim over.
+ */
+function createFence(leaseMs: number, ticket: ClaimTicket, local: LocalClocks): Fence {
+  const since = { monotonic: local.monotonic(), wall: local.wall() };
+  return {
+    check() {
+      const elapsed = Math.max(local.monotonic() - since.monotonic, local.wall() - since.wall);
+      if (elapsed >= leaseMs / 2) {
+        throw new FencedOutError(
+          `claim ${ticket.jobId} / ${ticket.slot} renewed ${Math.round(elapsed / 1000)} s ago: not acting on it any more`,
+        );
+      }
+    },
+  };
+}
 
 /** Creates the DynamoDB ledger over a document client the caller built. */
 export function createLedger(client: DynamoDBDocumentClient, options: LedgerOptions): Ledger {
-  const { tableName, leaseMs, ttlDays, clock } = options;
+  const { tableName, leaseMs, ttlDays } = options;
+  const local = options.localClocks ?? SYSTEM_CLOCKS;
+  const time = createLedgerClock(options.clock, local);
   const expiresAt = (updatedAt: number) => Math.floor(updatedAt / 1000) + ttlDays * DAY_SECONDS;
 
-  async function getEntry(jobId: string, slot: string): Promise<Item | undefined> {
-    const out = await client.send(new GetCommand({ TableName: tableName, Key: { jobId, slot }, ConsistentRead: true }));
+  // Every command records the server's time of its response (lease decisions use it), and a failed condition is an
+  // answer, not a fault: never retried.
+  const send = <T = Record<string, unknown>>(command: GetCommand | QueryCommand | UpdateCommand | BatchGetCommand) =>
+    client.send(noRetryOnFailedCondition(time.watch(command)) as never) as Promise<T>;
+
+  async function getItem(key: { jobId: string; slot: string }): Promise<Item | undefined> {
+    const out = await send<{ Item?: Item }>(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     return out.Item;
   }
 
-  async function tryClaim(entry: ClaimInput): Promise<Claim | undefined> {
-    const now = clock();
-    const set: Record<string, unknown> = {
+  async function queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await send<{ Items?: Item[]; LastEvaluatedKey?: Item }>(
+        new QueryCommand({ ...input, ExclusiveStartKey }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  /** The server's time, asked again first when the last observation may be stale. */
+  async function serverNow(key: { jobId: string; slot: string }): Promise<number> {
+    if (!time.isFresh()) await getItem({ jobId: key.jobId, slot: key.slot });
+    return time.now();
+  }
+
+  async function tryClaim(entry: ClaimRequest): Promise<Claim | undefined> {
+    const now = await serverNow({ jobId: entry.jobId, slot: entry.slot });
+    const token = randomUUID();
+    const set: Item = {
       state: 'claimed',
       action: entry.action,
       changeKeys: [...entry.changeKeys],
       references: [...entry.references],
       staleSince: entry.staleSince,
-      claimedAt: entry.claimedAt,
+      token,
+      claimedAt: now,
+      leaseUntil: now + leaseMs,
       updatedAt: now,
       [TTL_ATTRIBUTE]: expiresAt(now),
-      [LEDGER]: LEDGER,
+      [LEDGER_ATTRIBUTE]: LEDGER_ATTRIBUTE,
     };
-    // An item left by a failed or expired attempt keeps its old outcome fields unless removed here.
-    const remove: string[] = [INVENTORY_ATTRIBUTE];
-    for (const field of OPTIONAL_FIELDS) {
+    // An item left by a failed or abandoned attempt keeps its old outcome fields unless removed here.
+    const remove: string[] = [INVENTORY_ATTRIBUTE, 'replacementJobId', 'note', 'error'];
+    for (const field of CLAIMED_FIELDS) {
       if (entry[field] === undefined) remove.push(field);
       else set[field] = entry[field];
     }
     const update = toUpdate(set, remove, ['#attempts = if_not_exists(#attempts, :zero) + :one']);
     try {
-      const out = await client.send(
+      const out = await send<{ Attributes?: Item }>(
         new UpdateCommand({
           TableName: tableName,
           Key: { jobId: entry.jobId, slot: entry.slot },
           UpdateExpression: update.expression,
+          // A claim written before leases were fenced has no leaseUntil: its claimedAt plus the lease stands in.
           ConditionExpression:
-            'attribute_not_exists(#jobId) OR #state = :failed OR (#state = :claimed AND #claimedAt < :leaseCutoff)',
+            'attribute_not_exists(#jobId) OR #state = :failed OR (#state = :claimed AND #leaseUntil < :now) OR ' +
+            '(#state = :claimed AND attribute_not_exists(#leaseUntil) AND #claimedAt < :legacyCutoff)',
           ExpressionAttributeNames: { ...update.names, '#jobId': 'jobId', '#attempts': 'attempts' },
           ExpressionAttributeValues: {
             ...update.values,
@@ -102,43 +146,53 @@ export function createLedger(client: DynamoDBDocumentClient, options: LedgerOpti
             ':one': 1,
             ':failed': 'failed',
             ':claimed': 'claimed',
-            ':leaseCutoff': now - leaseMs,
+            ':now': now,
+            ':legacyCutoff': now - leaseMs,
           },
           ReturnValues: 'ALL_OLD',
         }),
       );
+      const ticket = { jobId: entry.jobId, slot: entry.slot, token };
       const previous = out.Attributes ? toLedgerEntry(out.Attributes) : undefined;
-      return previous ? { claimed: true, resumed: true, previous } : { claimed: true, resumed: false };
+      return previous ? { claimed: true, ticket, resumed: true, previous } : { claimed: true, ticket, resumed: false };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
-    const holder = await getEntry(entry.jobId, entry.slot);
+    const holder = await getItem({ jobId: entry.jobId, slot: entry.slot });
     return holder ? { claimed: false, holder: toLedgerEntry(holder) } : undefined;
   }
 
-  async function setOutcome(jobId: string, slot: string, set: Item, remove: readonly string[]): Promise<void> {
-    const now = clock();
+  /** Applies a transition to a claim this process holds; false when the token or state no longer match. */
+  async function transition(ticket: ClaimTicket, set: Item, remove: readonly string[]): Promise<boolean> {
+    const now = await serverNow(ticket);
     const update = toUpdate({ ...set, updatedAt: now, [TTL_ATTRIBUTE]: expiresAt(now) }, remove, []);
     try {
-      await client.send(
+      await send(
         new UpdateCommand({
           TableName: tableName,
-          Key: { jobId, slot },
+          Key: { jobId: ticket.jobId, slot: ticket.slot },
           UpdateExpression: update.expression,
-          ConditionExpression: 'attribute_exists(#jobId)',
-          ExpressionAttributeNames: { ...update.names, '#jobId': 'jobId' },
-          ExpressionAttributeValues: update.values,
+          ConditionExpression: '#token = :token AND #state = :claimed',
+          ExpressionAttributeNames: { ...update.names, '#token': 'token', '#state': 'state' },
+          ExpressionAttributeValues: { ...update.values, ':token': ticket.token, ':claimed': 'claimed' },
         }),
       );
+      return true;
     } catch (error) {
-      if (isConditionFailed(error)) throw new InvalidInputError(`no ledger entry for ${jobId} / ${slot}`);
+      if (isConditionFailed(error)) return false;
       throw error;
     }
   }
 
+  async function fencedOut(ticket: ClaimTicket, doing: string): Promise<FencedOutError> {
+    const holder = await getItem({ jobId: ticket.jobId, slot: ticket.slot });
+    const now = holder ? `${holder.state} by ${holder.token === ticket.token ? 'this' : 'another'} attempt` : 'gone';
+    return new FencedOutError(`cannot ${doing} ${ticket.jobId} / ${ticket.slot}: the slot is ${now}`);
+  }
+
   async function removeFromInventory(jobId: string, slot: string): Promise<void> {
     try {
-      await client.send(
+      await send(
         new UpdateCommand({
           TableName: tableName,
           Key: { jobId, slot },
@@ -155,7 +209,7 @@ export function createLedger(client: DynamoDBDocumentClient, options: LedgerOpti
 
   async function isReplaced(jobId: string): Promise<boolean> {
     // Array children and multi-node nodes are never resubmitted themselves: their parent is.
-    return (await getEntry(toParentJobId(jobId), RESUBMIT_SLOT))?.state === 'done';
+    return (await getItem({ jobId: toParentJobId(jobId), slot: RESUBMIT_SLOT }))?.state === 'done';
   }
 
   async function clearFlags(jobId: string): Promise<void> {
@@ -164,44 +218,48 @@ export function createLedger(client: DynamoDBDocumentClient, options: LedgerOpti
       KeyConditionExpression: '#jobId = :jobId AND begins_with(#slot, :flag)',
       FilterExpression: 'attribute_exists(#inventory)',
       ExpressionAttributeNames: { '#jobId': 'jobId', '#slot': 'slot', '#inventory': INVENTORY_ATTRIBUTE },
-      ExpressionAttributeValues: { ':jobId': jobId, ':flag': FLAG_SLOT_PREFIX },
+      ExpressionAttributeValues: { ':jobId': jobId, ':flag': FLAG_SLOT_NAME_PREFIX },
       ProjectionExpression: '#jobId, #slot',
       ConsistentRead: true,
     });
     await Promise.all(flags.map((flag) => removeFromInventory(String(flag.jobId), String(flag.slot))));
   }
 
-  async function queryAll(input: QueryCommandInput): Promise<Item[]> {
+  /** Reads items by key in BatchGet pages, following UnprocessedKeys (DynamoDB may return a subset under load). */
+  async function batchGet(keys: readonly Item[], projection?: readonly string[]): Promise<Item[]> {
     const items: Item[] = [];
-    for await (const page of paginateQuery({ client }, input)) items.push(...(page.Items ?? []));
-    return items;
-  }
-
-  async function replacedParents(parents: readonly string[]): Promise<Set<string>> {
-    const replaced = new Set<string>();
-    for (let i = 0; i < parents.length; i += BATCH_GET_LIMIT) {
-      let keys: Item[] = parents.slice(i, i + BATCH_GET_LIMIT).map((jobId) => ({ jobId, slot: RESUBMIT_SLOT }));
-      // BatchGet may return a subset under load; the rest come back as UnprocessedKeys.
-      while (keys.length > 0) {
-        const out = await client.send(
+    const names = Object.fromEntries((projection ?? []).map((field) => [`#${field}`, field]));
+    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+      let pending: Item[] = keys.slice(i, i + BATCH_GET_LIMIT);
+      while (pending.length > 0) {
+        const out = await send<{
+          Responses?: Record<string, Item[]>;
+          UnprocessedKeys?: Record<string, { Keys?: Item[] }>;
+        }>(
           new BatchGetCommand({
             RequestItems: {
               [tableName]: {
-                Keys: keys,
+                Keys: pending,
                 ConsistentRead: true,
-                ProjectionExpression: '#jobId, #state',
-                ExpressionAttributeNames: { '#jobId': 'jobId', '#state': 'state' },
+                ...(projection
+                  ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names }
+                  : {}),
               },
             },
           }),
         );
-        for (const item of out.Responses?.[tableName] ?? []) {
-          if (item.state === 'done') replaced.add(String(item.jobId));
-        }
-        keys = (out.UnprocessedKeys?.[tableName]?.Keys as Item[] | undefined) ?? [];
+        items.push(...(out.Responses?.[tableName] ?? []));
+        pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
       }
     }
-    return replaced;
+    return items;
+  }
+
+  async function completeFlagOrResubmit(jobId: string, slot: string): Promise<void> {
+    // Write first, then look at the other slot (and the resubmit side does the same in reverse): whichever of the
+    // two finishes second sees the other, so a replaced job never stays in the inventory.
+    if (parseSlotName(slot)?.kind === 'flag' && (await isReplaced(jobId))) await removeFromInventory(jobId, slot);
+    if (slot === RESUBMIT_SLOT) await clearFlags(jobId);
   }
 
   return {
@@ -214,21 +272,51 @@ export function createLedger(client: DynamoDBDocumentClient, options: LedgerOpti
       throw new TransientError(`ledger claim of ${entry.jobId} / ${entry.slot} did not settle`);
     },
 
-    async complete(jobId, slot, outcome) {
-      const set: Item = { state: 'done' };
-      const remove = ['error'];
-      if (outcome.replacementJobId !== undefined) set.replacementJobId = outcome.replacementJobId;
-      if (outcome.note !== undefined) set.note = outcome.note;
-      if (slot.startsWith(FLAG_SLOT_PREFIX)) set[INVENTORY_ATTRIBUTE] = STALE;
-      await setOutcome(jobId, slot, set, remove);
-      // Write first, then look at the other slot (and the resubmit side does the same in reverse): whichever
-      // of the two finishes second sees the other, so a replaced job never stays in the inventory.
-      if (slot.startsWith(FLAG_SLOT_PREFIX) && (await isReplaced(jobId))) await removeFromInventory(jobId, slot);
-      if (slot === RESUBMIT_SLOT) await clearFlags(jobId);
+    async renew(ticket) {
+      const renewed = await transition(ticket, { leaseUntil: (await serverNow(ticket)) + leaseMs }, []);
+      return renewed ? createFence(leaseMs, ticket, local) : undefined;
     },
 
-    async fail(jobId, slot, error) {
-      await setOutcome(jobId, slot, { state: 'failed', error }, [INVENTORY_ATTRIBUTE]);
+    async complete(ticket, outcome) {
+      const set: Item = { state: 'done' };
+      if (outcome.replacementJobId !== undefined) set.replacementJobId = outcome.replacementJobId;
+      if (outcome.note !== undefined) set.note = outcome.note;
+      if (parseSlotName(ticket.slot)?.kind === 'flag') set[INVENTORY_ATTRIBUTE] = STALE;
+      if (!(await transition(ticket, set, ['error']))) throw await fencedOut(ticket, 'complete');
+      await completeFlagOrResubmit(ticket.jobId, ticket.slot);
+    },
+
+    async fail(ticket, error, failOptions = {}) {
+      const state = failOptions.refused ? 'refused' : 'failed';
+      if (!(await transition(ticket, { state, error }, [INVENTORY_ATTRIBUTE]))) throw await fencedOut(ticket, 'fail');
+    },
+
+    async settle(entry, outcome) {
+      if (entry.token === undefined) return false;
+      const now = await serverNow(entry);
+      const set: Item =
+        'error' in outcome
+          ? { state: 'failed', error: outcome.error }
+          : { state: 'done', replacementJobId: outcome.replacementJobId, note: outcome.note };
+      const update = toUpdate({ ...set, updatedAt: now, [TTL_ATTRIBUTE]: expiresAt(now) }, [], []);
+      try {
+        await send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { jobId: entry.jobId, slot: entry.slot },
+            UpdateExpression: update.expression,
+            // Only the attempt reconciliation looked at, and only once its lease has passed by the ledger's clock.
+            ConditionExpression: '#token = :token AND #state = :claimed AND #leaseUntil < :now',
+            ExpressionAttributeNames: { ...update.names, '#token': 'token', '#leaseUntil': 'leaseUntil' },
+            ExpressionAttributeValues: { ...update.values, ':token': entry.token, ':claimed': 'claimed', ':now': now },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailed(error)) return false;
+        throw error;
+      }
+      if (!('error' in outcome)) await completeFlagOrResubmit(entry.jobId, entry.slot);
+      return true;
     },
 
     async entriesOf(jobId) {
@@ -247,29 +335,29 @@ export function createLedger(client: DynamoDBDocumentClient, options: LedgerOpti
         TableName: tableName,
         IndexName: BY_UPDATE_INDEX,
         KeyConditionExpression: '#ledger = :ledger AND #updatedAt >= :since',
-        ExpressionAttributeNames: { '#ledger': LEDGER, '#updatedAt': 'updatedAt' },
-        ExpressionAttributeValues: { ':ledger': LEDGER, ':since': since },
+        ExpressionAttributeNames: { '#ledger': LEDGER_ATTRIBUTE, '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: { ':ledger': LEDGER_ATTRIBUTE, ':since': since },
         ScanIndexForward: false,
       });
       return items.map(toLedgerEntry);
     },
 
     async expiredClaims() {
-      const now = clock();
+      // The query's own response carries the server time: ask for a wide window, then judge leases by that time.
       const items = await queryAll({
         TableName: tableName,
         IndexName: BY_UPDATE_INDEX,
-        KeyConditionExpression: '#ledger = :ledger AND #updatedAt BETWEEN :from AND :cutoff',
+        KeyConditionExpression: '#ledger = :ledger AND #updatedAt >= :from',
         FilterExpression: '#state = :claimed',
-        ExpressionAttributeNames: { '#ledger': LEDGER, '#updatedAt': 'updatedAt', '#state': 'state' },
+        ExpressionAttributeNames: { '#ledger': LEDGER_ATTRIBUTE, '#updatedAt': 'updatedAt', '#state': 'state' },
         ExpressionAttributeValues: {
-          ':ledger': LEDGER,
-          ':from': now - RECONCILE_WINDOW_MS,
-          ':cutoff': now - leaseMs,
+          ':ledger': LEDGER_ATTRIBUTE,
+          ':from': time.now() - RECONCILE_WINDOW_MS,
           ':claimed': 'claimed',
         },
       });
-      return items.map(toLedgerEntry);
+      const now = time.now();
+      return items.map(toLedgerEntry).filter((entry) => (entry.leaseUntil ?? entry.claimedAt + leaseMs) < now);
     },
 
     async staleInventory() {
@@ -284,77 +372,93 @@ export function createLedger(client: DynamoDBDocumentClient, options: LedgerOpti
       ).map(toLedgerEntry);
       // A replaced array parent or multi-node job does not clear its children's partitions (no cheap way to
       // find them), so children of a replaced parent are filtered out here instead.
-      const parents = [...new Set(entries.filter((e) => e.jobId !== toParentJobId(e.jobId)).map((e) => parentOf(e)))];
+      const parents = [
+        ...new Set(entries.filter((e) => e.jobId !== toParentJobId(e.jobId)).map((e) => toParentJobId(e.jobId))),
+      ];
       if (parents.length === 0) return entries;
-      const replaced = await replacedParents(parents);
-      return entries.filter((e) => !replaced.has(parentOf(e)));
+      const items = await batchGet(
+        parents.map((jobId) => ({ jobId, slot: RESUBMIT_SLOT })),
+        ['jobId', 'state'],
+      );
+      const replaced = new Set(items.filter((item) => item.state === 'done').map((item) => String(item.jobId)));
+      return entries.filter((e) => !replaced.has(toParentJobId(e.jobId)));
+    },
+
+    async budgetsOf(changes) {
+      const keys = [...new Set(changes)].map((change) => toBudgetItemKey(change));
+      const byJobId = new Map(changes.map((change) => [toBudgetItemKey(change).jobId, change]));
+      const budgets = new Map<ChangeKey, Budget>();
+      for (const item of await batchGet(keys)) {
+        const change = byJobId.get(String(item.jobId));
+        if (change) budgets.set(change, toBudget(item));
+      }
+      return budgets;
+    },
+
+    async reserve(change, jobId, weight, cap) {
+      const key = toBudgetItemKey(change);
+      if (weight > cap) return { reserved: false, used: toBudget((await getItem(key)) ?? {}).used };
+      const now = time.now();
+      try {
+        const out = await send<{ Attributes?: Item }>(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'ADD #jobs :job, #used :weight SET #expiresAt = :expiresAt',
+            ConditionExpression: '(attribute_not_exists(#used) OR #used <= :room) AND NOT contains(#jobs, :jobId)',
+            ExpressionAttributeNames: { '#jobs': 'jobs', '#used': 'used', '#expiresAt': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: {
+              ':job': new Set([jobId]),
+              ':jobId': jobId,
+              ':weight': weight,
+              ':room': cap - weight,
+              ':expiresAt': expiresAt(now),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { reserved: true, used: toBudget(out.Attributes ?? {}).used };
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+      }
+      const budget = toBudget((await getItem(key)) ?? {});
+      // Reserved by an earlier attempt for the same job: it keeps its place (a retry never counts twice).
+      return { reserved: budget.jobs.has(jobId), used: budget.used };
     },
   };
 }
 
-/** The CreateTable input of the ledger table, shared by tests, the sandbox and serverless.yml. */
-export function toLedgerTableDefinition(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: [
-      { AttributeName: 'jobId', KeyType: 'HASH' },
-      { AttributeName: 'slot', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'jobId', AttributeType: 'S' },
-      { AttributeName: 'slot', AttributeType: 'S' },
-      { AttributeName: INVENTORY_ATTRIBUTE, AttributeType: 'S' },
-      { AttributeName: 'staleSince', AttributeType: 'N' },
-      { AttributeName: LEDGER, AttributeType: 'S' },
-      { AttributeName: 'updatedAt', AttributeType: 'N' },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: INVENTORY_INDEX,
-        KeySchema: [
-          { AttributeName: INVENTORY_ATTRIBUTE, KeyType: 'HASH' },
-          { AttributeName: 'staleSince', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-      {
-        IndexName: BY_UPDATE_INDEX,
-        KeySchema: [
-          { AttributeName: LEDGER, KeyType: 'HASH' },
-          { AttributeName: 'updatedAt', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
-  };
+/**
+ * The SDK retries any error it saw while correcting the caller's clock skew (a caller more than 4 minutes off the
+ * server, e.g. an operator's laptop, or the sandbox's clock): for a failed condition that only repeats the same
+ * answer up to `maxAttempts` times with backoff. The flag is cleared between the signer and the retry loop.
+ */
+function noRetryOnFailedCondition<C extends object>(command: C): C {
+  const stack = (command as unknown as { middlewareStack: { addRelativeTo(m: unknown, o: unknown): void } })
+    .middlewareStack;
+  stack.addRelativeTo(
+    (next: (args: object) => Promise<unknown>) => async (args: object) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const metadata = (error as { $metadata?: { clockSkewCorrected?: boolean } }).$metadata;
+        if (isConditionFailed(error) && metadata) metadata.clockSkewCorrected = false;
+        throw error;
+      }
+    },
+    {
+      name: 'rotationReactorNoRetryOnFailedCondition',
+      relation: 'before',
+      toMiddleware: 'httpSigningMiddleware',
+      override: true,
+    },
+  );
+  return command;
 }
 
-/** The UpdateTimeToLive input of the ledger table (TTL is not part of CreateTable). */
-export function toLedgerTimeToLive(tableName: string): UpdateTimeToLiveCommandInput {
-  return { TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } };
-}
-
-/** Creates the ledger table if it is missing and waits until it is active; for local use (sandbox, tests). */
-export async function ensureLedgerTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-  }
-  await client.send(new CreateTableCommand(toLedgerTableDefinition(tableName)));
-  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
-  try {
-    await client.send(new UpdateTimeToLiveCommand(toLedgerTimeToLive(tableName)));
-  } catch (error) {
-    // dynalite does not implement UpdateTimeToLive; items still carry the attribute, nothing else depends on it.
-    if ((error as { name?: string }).name !== 'UnknownOperationException') throw error;
-  }
-}
-
-function parentOf(entry: LedgerEntry): string {
-  return toParentJobId(entry.jobId);
+function toBudget(item: Item): Budget {
+  const jobs = item.jobs instanceof Set ? (item.jobs as Set<string>) : new Set<string>();
+  return { used: typeof item.used === 'number' ? item.used : 0, jobs };
 }
 
 function toUpdate(set: Item, remove: readonly string[], extraSet: readonly string[]) {
@@ -384,6 +488,8 @@ function toLedgerEntry(item: Item): LedgerEntry {
     updatedAt: item.updatedAt,
     attempts: item.attempts ?? 0,
   };
+  if (typeof item.leaseUntil === 'number') entry.leaseUntil = item.leaseUntil;
+  if (typeof item.token === 'string') entry.token = item.token;
   for (const field of OPTIONAL_FIELDS) if (item[field] !== undefined) entry[field] = item[field];
   return entry as unknown as LedgerEntry;
 }

@@ -5,7 +5,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { type Command, Option } from 'commander';
-import { ensureLedgerTable } from '../adapters/ledger';
+import { ensureLedgerTable } from '../adapters/ledger-table';
 import type { Mode } from '../core/apply';
 import { ConfigError } from '../core/errors';
 import type { Emitter } from '../core/ports';

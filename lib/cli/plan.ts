@@ -115,7 +115,7 @@ export function registerPlan(program: Command, io: CliIo): void {
     )
     .option(
       '--max-resubmits <n>',
-      'blast-radius cap: resubmissions beyond it become flags',
+      'blast-radius cap per change: jobs resubmitted for one change (an array counts its children) beyond it become flags',
       parseNonNegativeInteger,
       25,
     )
@@ -156,7 +156,7 @@ Example: rotation-reactor plan --fleet events/fleets/sample.json --event events/
           {
             defaultPolicy: opts.defaultPolicy,
             staleMarginMs: opts.staleMargin * 1000,
-            maxResubmits: opts.maxResubmits,
+            maxResubmitsPerChange: opts.maxResubmits,
           },
         );
         io.out(

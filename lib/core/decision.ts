@@ -6,6 +6,7 @@ import type { BatchJob, BatchJobDefinition, BatchJobQueue } from './fleet';
 import type { ChangeKey } from './keys';
 import type { Policy, PolicySource } from './policy';
 import type { Home } from './reference';
+import type { SubmitScope } from './submit-scope';
 
 /** What the reactor does to a stale job. */
 export type Action = 'flag' | 'resubmit' | 'resubmit-on-failure';
@@ -13,9 +14,19 @@ export type Action = 'flag' | 'resubmit' | 'resubmit-on-failure';
 /**
  * Why a job got its action: `stale`; `deleted` (a deletion never resubmits: the copy could not start);
  * `definition-inactive` (Batch refuses SubmitJob on a deregistered revision, and another revision would not be a
- * faithful copy); `blast-radius` (over the per-run cap).
+ * faithful copy); `blast-radius` (over the change's cap); `not-permitted` (outside the queues and definitions the
+ * deployment may submit to); `too-many-tags` (the copy's tags with its lineage would exceed 50);
+ * `failed-after-flag` (flagged `resubmit-on-failure`, then failed); `resubmit-refused` (Batch refused the copy).
  */
-export type ReactionReason = 'stale' | 'deleted' | 'definition-inactive' | 'blast-radius';
+export type ReactionReason =
+  | 'stale'
+  | 'deleted'
+  | 'definition-inactive'
+  | 'blast-radius'
+  | 'not-permitted'
+  | 'too-many-tags'
+  | 'failed-after-flag'
+  | 'resubmit-refused';
 
 /** Why a job the changes reach gets no action. */
 export type SkipReason =
@@ -24,7 +35,8 @@ export type SkipReason =
   | 'finished'
   | 'pinned'
   | 'policy-ignore'
-  | 'definition-unknown';
+  | 'definition-unknown'
+  | 'is-replacement';
 
 /** A reference that put a job in the plan. */
 export interface ReactionReference {
@@ -58,8 +70,10 @@ export interface Reaction {
   readonly staleSince: number;
   readonly changes: readonly ChangeSummary[];
   readonly references: readonly ReactionReference[];
-  /** For an array parent resubmitted because of stale children: those children. */
+  /** For an array parent or a multi-node main job acting for stale children or nodes: those children. */
   readonly childJobIds?: readonly string[];
+  /** For a resubmission: the change whose blast-radius budget it is charged to, and how many jobs it restarts. */
+  readonly budget?: { readonly change: ChangeKey; readonly weight: number };
 }
 
 /** A job the changes reach that gets no action, and why. */
@@ -98,8 +112,10 @@ export interface PlanOptions {
   readonly defaultPolicy: Policy;
   /** A RUNNING job that started up to this long after a change still counts as stale. */
   readonly staleMarginMs: number;
-  /** Resubmissions beyond this many in one plan become flags with reason `blast-radius`. */
-  readonly maxResubmits: number;
+  /** Jobs restarted by resubmissions for one change, across runs; beyond it, flags with reason `blast-radius`. */
+  readonly maxResubmitsPerChange: number;
+  /** Where resubmissions may be submitted (the deployment's IAM scope); default anywhere. */
+  readonly submitScope?: SubmitScope;
 }
 
 /** The plan: reactions, skips, per-change counts, and what could not be read. */
@@ -112,5 +128,9 @@ export interface Plan {
   readonly warnings: readonly string[];
 }
 
-/** Default knobs: flag, a 60 s margin, at most 25 resubmissions per run. */
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { defaultPolicy: 'flag', staleMarginMs: 60_000, maxResubmits: 25 };
+/** Default knobs: flag, a 60 s margin, at most 25 jobs resubmitted per change. */
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
+  defaultPolicy: 'flag',
+  staleMarginMs: 60_000,
+  maxResubmitsPerChange: 25,
+};

@@ -1,4 +1,10 @@
-/** Base of every error the reactor raises on purpose; `retryable` tells SQS-facing code whether to retry. */
+/**
+ * Every error the reactor raises on purpose, each saying whether trying again later can help (`retryable`): a
+ * retryable failure makes its trigger fail (SQS item failure, Lambda retry, DLQ); a non-retryable one is reported
+ * once and never retried.
+ */
+
+/** Base of every error the reactor raises on purpose. */
 export abstract class ReactorError extends Error {
   abstract readonly retryable: boolean;
 }
@@ -18,19 +24,33 @@ export class ConfigError extends ReactorError {
   }
 }
 
-/** One or more per-job actions failed after the others were applied; the record is retried (actions are idempotent). */
-export class ActionsFailedError extends ReactorError {
-  override name = 'ActionsFailedError' as const;
-  readonly retryable = true;
-  constructor(readonly failures: readonly { jobId: string; error: string }[]) {
-    super(`${failures.length} job action(s) failed: ${failures.map((f) => `${f.jobId}: ${f.error}`).join('; ')}`);
-  }
-}
-
-/** A dependency (AWS API) failed in a way worth retrying later. */
+/** A dependency (AWS API) failed in a way worth retrying later, or the outcome of a call is unknown. */
 export class TransientError extends ReactorError {
   override name = 'TransientError' as const;
   readonly retryable = true;
+}
+
+/** AWS refused an action before doing anything (a ClientException): the same request will be refused again. */
+export class RefusedError extends ReactorError {
+  override name = 'RefusedError' as const;
+  readonly retryable = false;
+}
+
+/** Another attempt holds the claim now: this one must not act (and need not be retried: the other one acts). */
+export class FencedOutError extends ReactorError {
+  override name = 'FencedOutError' as const;
+  readonly retryable = false;
+}
+
+/** Operators paused the reactor (control record): nothing is acted on; the trigger is left for later. */
+export class PausedError extends ReactorError {
+  override name = 'PausedError' as const;
+  readonly retryable = true;
+}
+
+/** True when trying again later may succeed: retryable reactor errors and anything unexpected (network, 5xx). */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof ReactorError ? error.retryable : true;
 }
 
 /** One line describing any thrown value: `Name: message` for errors, the text otherwise. */

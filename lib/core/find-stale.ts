@@ -6,9 +6,9 @@
 import type { Change } from './change';
 import { coalesceChanges } from './coalesce';
 import type { ChangeSummary, FleetView, InvalidReferenceReport, ReactionReference, Skip, SkipReason } from './decision';
-import { type BatchJob, toParentJobId } from './fleet';
+import { type BatchJob, toNodeIndex, toParentJobId } from './fleet';
 import { type ChangeKey, toChangeKey, toEffectKey } from './keys';
-import { type LocatedReference, toDefinitionReferences, toJobReferences } from './locations';
+import { type LocatedReference, toDefinitionReferences, toJobReferences, toNodeReferences } from './locations';
 import { createReferenceIndex, type Hit } from './match';
 import { toResourceKey } from './reference';
 import { type Freshness, toFreshness } from './staleness';
@@ -20,7 +20,7 @@ export interface StaleCandidate {
   /** The job as listed (a summary without tags, unless the fleet carries details). */
   readonly job: BatchJob;
   /** The changes the job is stale for, each reaching a reference that reads what it moved. */
-  readonly changes: readonly Change[];
+  readonly changes: readonly ChangeSummary[];
   readonly references: readonly ReactionReference[];
   /** Every change that reaches the job, stale or not (what a skip of the job lists). */
   readonly reaching: readonly ChangeKey[];
@@ -35,12 +35,11 @@ export interface RankedSkip {
 /** What stage 1 found. */
 export interface StaleSearch {
   /** The coalesced changes (one per resource and effect, the newest). */
-  readonly changes: readonly Change[];
-  readonly summaries: ReadonlyMap<Change, ChangeSummary>;
+  readonly changes: readonly ChangeSummary[];
   readonly candidates: readonly StaleCandidate[];
   readonly skipped: readonly RankedSkip[];
   /** How many jobs each change reaches (stale or not). */
-  readonly referencing: ReadonlyMap<Change, number>;
+  readonly referencing: ReadonlyMap<ChangeKey, number>;
   readonly invalidReferences: readonly InvalidReferenceReport[];
   /** The candidates and their array parents / multi-node main jobs: the only jobs worth a DescribeJobs. */
   readonly toDescribe: readonly string[];
@@ -85,9 +84,16 @@ export function findStaleJobs(changes: readonly Change[], fleet: FleetView, opti
   const skipped: RankedSkip[] = [];
   for (const job of fleet.jobs) {
     const definition = definitions.get(job.jobDefinition);
-    const owner = definition ? definition.jobDefinitionArn : `job:${job.jobId}`;
+    // A node of a multi-node job reads only the node ranges that include its index.
+    const node = definition?.nodeProperties ? toNodeIndex(job) : undefined;
+    const owner = definition
+      ? node === undefined
+        ? definition.jobDefinitionArn
+        : `${definition.jobDefinitionArn}#node${node}`
+      : `job:${job.jobId}`;
     if (!owners.has(owner)) {
-      if (definition) owners.set(owner, toDefinitionReferences(definition, fleet.home));
+      if (definition && node !== undefined) owners.set(owner, toNodeReferences(definition, node, fleet.home));
+      else if (definition) owners.set(owner, toDefinitionReferences(definition, fleet.home));
       else if (job.container || job.nodeProperties || job.ecsProperties)
         owners.set(owner, toJobReferences(job, fleet.home));
       else {
@@ -102,11 +108,14 @@ export function findStaleJobs(changes: readonly Change[], fleet: FleetView, opti
   }
 
   const invalidReferences: InvalidReferenceReport[] = [];
-  for (const [owner, located] of owners) {
+  const reported = new Set<string>();
+  for (const [key, located] of owners) {
+    // Nodes of a multi-node job share their definition's references: each is reported once, for the definition.
+    const owner = key.replace(/#node\d+$/, '');
     for (const { location, reference } of located) {
-      if (reference.kind === 'invalid') {
-        invalidReferences.push({ owner, location, valueFrom: reference.valueFrom, reason: reference.reason });
-      }
+      if (reference.kind !== 'invalid' || reported.has(`${owner} ${location}`)) continue;
+      reported.add(`${owner} ${location}`);
+      invalidReferences.push({ owner, location, valueFrom: reference.valueFrom, reason: reference.reason });
     }
   }
 
@@ -129,7 +138,7 @@ export function findStaleJobs(changes: readonly Change[], fleet: FleetView, opti
 
   // Summaries (and their keys) once per change, not once per job × change: this loop is the hot path.
   const summaries = new Map(effective.map((change) => [change, toChangeSummary(change)]));
-  const referencing = new Map<Change, number>();
+  const referencing = new Map<ChangeKey, number>();
   const candidates: StaleCandidate[] = [];
   const toDescribe = new Set<string>();
 
@@ -142,8 +151,8 @@ export function findStaleJobs(changes: readonly Change[], fleet: FleetView, opti
       if (list) list.push(hit);
       else byChange.set(change, [hit]);
     }
-    for (const change of byChange.keys()) referencing.set(change, (referencing.get(change) ?? 0) + 1);
     const reaching = [...byChange.keys()].map((change) => summaries.get(change)!.key);
+    for (const key of reaching) referencing.set(key, (referencing.get(key) ?? 0) + 1);
     const skip = (reason: SkipReason) =>
       skipped.push({ rank, skip: { jobId: job.jobId, jobName: job.jobName, reason, changes: reaching } });
 
@@ -168,7 +177,7 @@ export function findStaleJobs(changes: readonly Change[], fleet: FleetView, opti
     candidates.push({
       rank,
       job,
-      changes: stale.map(([change]) => change),
+      changes: stale.map(([change]) => summaries.get(change)!),
       references: [...references.values()],
       reaching,
     });
@@ -177,8 +186,7 @@ export function findStaleJobs(changes: readonly Change[], fleet: FleetView, opti
   }
 
   return {
-    changes: effective,
-    summaries,
+    changes: effective.map((change) => summaries.get(change)!),
     candidates,
     skipped,
     referencing,

@@ -105,3 +105,11 @@ export function isChildJob(jobId: string): boolean {
 export function toParentJobId(jobId: string): string {
   return jobId.split(/[:#]/)[0];
 }
+
+/** The node index of a multi-node node (`<job>#<n>`, or its `nodeDetails`); undefined for any other job. */
+export function toNodeIndex(job: Pick<BatchJob, 'jobId' | 'nodeDetails'>): number | undefined {
+  const hash = job.jobId.indexOf('#');
+  if (hash < 0) return undefined;
+  const index = Number(job.jobId.slice(hash + 1));
+  return Number.isInteger(index) ? index : job.nodeDetails?.nodeIndex;
+}

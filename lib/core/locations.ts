@@ -65,3 +65,23 @@ export function toDefinitionReferences(definition: BatchJobDefinition, home: Hom
 export function toJobReferences(job: BatchJob, home: Home): LocatedReference[] {
   return fromSpec(job, 'container', home);
 }
+
+/** True when a node range's `targetNodes` (`n`, `n:m`, `n:`, `:m`) includes the node index. */
+export function coversNode(targetNodes: string | undefined, nodeIndex: number): boolean {
+  if (!targetNodes) return false;
+  const [from, to] = targetNodes.includes(':') ? targetNodes.split(':') : [targetNodes, targetNodes];
+  const low = from === '' ? 0 : Number(from);
+  const high = to === '' ? Number.POSITIVE_INFINITY : Number(to);
+  return Number.isInteger(low) && nodeIndex >= low && nodeIndex <= high;
+}
+
+/** References one node of a multi-node job reads: those of the node ranges that include its index. */
+export function toNodeReferences(definition: BatchJobDefinition, nodeIndex: number, home: Home): LocatedReference[] {
+  const ranges = definition.nodeProperties?.nodeRangeProperties ?? [];
+  const prefixes = ranges.flatMap((range, r) =>
+    coversNode(range.targetNodes, nodeIndex) ? [`nodeProperties.nodeRangeProperties[${r}].`] : [],
+  );
+  return toDefinitionReferences(definition, home).filter(({ location }) =>
+    prefixes.some((prefix) => location.startsWith(prefix)),
+  );
+}

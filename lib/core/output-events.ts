@@ -44,13 +44,21 @@ export function toOutputEvents(
           resubmitted: count('resubmit', 'applied'),
           duplicates: reaching.filter((o) => o.status === 'duplicate').length,
           failed: reaching.filter((o) => o.status === 'failed').length,
-          planned: reaching.filter((o) => o.status === 'dry-run' || o.status === 'kill-switch').length,
+          refused: reaching.filter((o) => o.status === 'refused').length,
+          deferred: reaching.filter((o) => o.status === 'deferred').length,
+          planned: reaching.filter((o) => o.status === 'dry-run').length,
           skipped,
         },
       },
     });
   }
-  for (const outcome of outcomes) {
+  events.push(...toActionEvents(outcomes));
+  return events;
+}
+
+/** One event per applied or failed job action: `Job Resubmitted`, `Stale Job Flagged` or `Job Action Failed`. */
+export function toActionEvents(outcomes: readonly ReactionOutcome[]): OutputEvent[] {
+  return outcomes.flatMap((outcome): OutputEvent[] => {
     const { reaction } = outcome;
     const base = {
       jobId: reaction.jobId,
@@ -65,22 +73,23 @@ export function toOutputEvents(
       references: reaction.references,
     };
     const resources = reaction.jobArn ? [reaction.jobArn] : [];
-    if (outcome.status === 'failed') {
-      events.push({ detailType: 'Job Action Failed', resources, detail: { ...base, error: outcome.error } });
-    } else if (outcome.status === 'applied' && reaction.action === 'resubmit') {
-      events.push({
-        detailType: 'Job Resubmitted',
-        resources,
-        detail: {
-          ...base,
-          replacementJobId: outcome.replacementJobId,
-          childJobIds: reaction.childJobIds,
-          note: outcome.note,
-        },
-      });
-    } else if (outcome.status === 'applied') {
-      events.push({ detailType: 'Stale Job Flagged', resources, detail: { ...base, note: outcome.note } });
+    if (outcome.status === 'failed' || outcome.status === 'refused') {
+      const detail = { ...base, status: outcome.status, error: outcome.error, note: outcome.note };
+      return [{ detailType: 'Job Action Failed', resources, detail }];
     }
-  }
-  return events;
+    if (outcome.status === 'applied' && reaction.action === 'resubmit') {
+      const detail = {
+        ...base,
+        replacementJobId: outcome.replacementJobId,
+        childJobIds: reaction.childJobIds,
+        budget: reaction.budget,
+        note: outcome.note,
+      };
+      return [{ detailType: 'Job Resubmitted', resources, detail }];
+    }
+    if (outcome.status === 'applied') {
+      return [{ detailType: 'Stale Job Flagged', resources, detail: { ...base, note: outcome.note } }];
+    }
+    return [];
+  });
 }

@@ -2,16 +2,16 @@
  * The use case every entry point runs (SQS batch, sweep, replay, CLI): parse → coalesce → discover → find stale
  * jobs (stage 1) → describe them once → decide (stage 2) → apply → report. It talks to the world only through ports.
  */
-import { type ApplyDeps, applyReactions, type Mode, type ReactionOutcome } from './apply';
+import { type ApplyDeps, applyReactions, type Mode, type ReactionOutcome, type ReactionStatus } from './apply';
 import { coalesceChanges } from './coalesce';
-import { decideReactions } from './decide';
+import { decideReactions, toBudgetKeys } from './decide';
 import type { FleetView, Plan, PlanOptions } from './decision';
 import { discoverFleet, type ProgressListener, toFleetView } from './discover';
 import { findStaleJobs, type StaleSearch } from './find-stale';
 import { parseChangeKey, toSubjectKey } from './keys';
 import { toOutputEvents } from './output-events';
 import { parseChanges, type Rejection, type SourcedChange } from './parse-events';
-import type { JobSource } from './ports';
+import type { Emitter } from './ports';
 import type { Home } from './reference';
 
 /** Everything one run did, for handlers (partial batch failures), metrics, the CLI and tests. */
@@ -21,13 +21,13 @@ export interface RunReport {
   readonly plan: Plan;
   readonly outcomes: readonly ReactionOutcome[];
   readonly jobsScanned: number;
-  /** Inputs whose changes led to a failed action: retry these (actions are idempotent). */
+  /** Inputs whose changes led to a failed or deferred action: retry these (done actions are not redone). */
   readonly failedSources: readonly string[];
   readonly emitFailures: number;
 }
 
 /** The ports of a run. */
-export type ReactDeps = ApplyDeps & { readonly jobs: JobSource };
+export type ReactDeps = ApplyDeps & { readonly emitter: Emitter };
 
 /** Options of a run. */
 export interface ReactOptions {
@@ -36,7 +36,14 @@ export interface ReactOptions {
   readonly mode: Mode;
   /** Reports progress of long runs (CLI progress bars, logs). */
   readonly onProgress?: ProgressListener;
+  /** Milliseconds left for this invocation (Lambda): no new action starts when it runs short. */
+  readonly remainingMs?: () => number;
+  /** Operator approval (the `resubmit` command): resubmissions skip the blast-radius budget. */
+  readonly approved?: boolean;
 }
+
+/** Statuses whose trigger must be retried: the action did not happen and may succeed later. */
+const RETRIED: ReadonlySet<ReactionStatus> = new Set(['failed', 'deferred']);
 
 /** Parses the inputs and reacts to the changes they carry. Bad inputs are rejected; good ones still run. */
 export async function reactToEvents(
@@ -88,11 +95,22 @@ export async function decideAndApply(
       : (await deps.jobs.describeJobs(search.toDescribe)).map((detail) => [detail.jobId, detail] as const),
   );
   options.onProgress?.('discover', 3, 3);
-  const decided = decideReactions(search, { fleet: view, details }, options.plan);
-  const outcomes = await applyReactions(decided, details, deps, options);
+  // What earlier runs reserved of each change's blast-radius budget: the cap holds across runs.
+  const budgets =
+    options.mode === 'apply' && search.candidates.length > 0
+      ? await deps.ledger.budgetsOf(toBudgetKeys(search))
+      : undefined;
+  const decided = decideReactions(search, { fleet: view, details, budgets }, options.plan);
+  const outcomes = await applyReactions(decided, details, deps, {
+    mode: options.mode,
+    maxResubmitsPerChange: options.plan.maxResubmitsPerChange,
+    approved: options.approved,
+    remainingMs: options.remainingMs,
+    onProgress: options.onProgress,
+  });
   const failedSubjects = new Set(
     outcomes
-      .filter((o) => o.status === 'failed')
+      .filter((o) => RETRIED.has(o.status))
       .flatMap((o) => o.reaction.changes.map((c) => parseChangeKey(c.key)?.subject)),
   );
   const failedSources = [

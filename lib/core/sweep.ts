@@ -6,6 +6,7 @@
 import type { Change } from './change';
 import { type Discovered, discoverFleet, toFleetView } from './discover';
 import { findStaleJobs, type StaleSearch } from './find-stale';
+import { toChangeKey } from './keys';
 import { type LocatedReference, toDefinitionReferences, toJobReferences } from './locations';
 import type { SourcedChange } from './parse-events';
 import type { MetadataSource, ResourceMetadata } from './ports';
@@ -96,11 +97,11 @@ export async function sweep(deps: SweepDeps, options: ReactOptions): Promise<Swe
       options.plan,
     ),
   );
-  const relevant = new Set<Change>(search.changes);
+  const relevant = new Set(search.changes.map((change) => change.key));
   const report = await decideAndApply(
     search,
     view,
-    changes.filter((c) => relevant.has(c.change)),
+    changes.filter((c) => relevant.has(toChangeKey(c.change))),
     [],
     deps,
     options,
@@ -114,11 +115,10 @@ export async function sweep(deps: SweepDeps, options: ReactOptions): Promise<Swe
 
 /** The search restricted to the changes some job is stale for (skips keep only those changes). */
 function toRelevantSearch(search: StaleSearch): StaleSearch {
-  const relevant = new Set(search.candidates.flatMap((c) => c.changes));
-  const keys = new Set([...relevant].map((change) => search.summaries.get(change)!.key));
+  const keys = new Set(search.candidates.flatMap((c) => c.changes.map((change) => change.key)));
   return {
     ...search,
-    changes: search.changes.filter((change) => relevant.has(change)),
+    changes: search.changes.filter((change) => keys.has(change.key)),
     candidates: search.candidates.map((c) => ({ ...c, reaching: c.reaching.filter((key) => keys.has(key)) })),
     skipped: search.skipped.flatMap((ranked) => {
       // A job without a known definition is reported whatever the changes are.

@@ -4,6 +4,7 @@ import type { Mode } from '../core/apply';
 import { ConfigError } from '../core/errors';
 import { POLICIES, type Policy } from '../core/policy';
 import { toPartition } from '../core/reference';
+import type { SubmitScope } from '../core/submit-scope';
 
 /** The reactor's typed, frozen configuration. */
 export interface Config {
@@ -14,9 +15,15 @@ export interface Config {
   readonly eventBus: string;
   readonly defaultPolicy: Policy;
   readonly mode: Mode;
+  /** Deploy-time default of the control record's `paused`. */
+  readonly paused: boolean;
   readonly queues: readonly string[];
+  /** Where replacements may be submitted (the stack's IAM scope); undefined: anywhere the caller's IAM allows. */
+  readonly submitScope?: SubmitScope;
   readonly batchTps: number;
-  readonly maxResubmitsPerRun: number;
+  readonly maxResubmitsPerChange: number;
+  /** A change time later than its arrival plus this is refused (a forged or broken event). */
+  readonly maxFutureSkewMs: number;
   readonly staleMarginMs: number;
   readonly leaseMs: number;
   readonly ledgerTtlDays: number;
@@ -25,6 +32,15 @@ export interface Config {
 const flag = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegative = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+// Comma-separated; `none` names nothing (the stack's default for where replacements may be submitted).
+const names = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((q) => q.trim())
+    .filter((q) => q !== '' && q !== 'none'),
+);
+const list = names.default([]);
 
 const required = () => z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be text') });
 
@@ -35,29 +51,29 @@ const schema = z.object({
   REACTOR_EVENT_BUS: z.string().min(1).default('default'),
   REACTOR_DEFAULT_POLICY: z.enum(POLICIES as [Policy, ...Policy[]]).default('flag'),
   REACTOR_DRY_RUN: flag.default(false),
-  REACTOR_KILL_SWITCH: flag.default(false),
-  REACTOR_QUEUES: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((q) => q.trim())
-        .filter(Boolean),
-    ),
+  REACTOR_PAUSED: flag.default(false),
+  REACTOR_QUEUES: list,
+  REACTOR_SUBMIT_QUEUES: names.optional(),
+  REACTOR_SUBMIT_DEFINITIONS: names.optional(),
   REACTOR_BATCH_TPS: positive(10).refine((n) => n <= 50, 'must be at most 50 (the Batch account limit)'),
-  REACTOR_MAX_RESUBMITS_PER_RUN: nonNegative(25),
+  REACTOR_MAX_RESUBMITS_PER_CHANGE: nonNegative(25),
+  REACTOR_MAX_FUTURE_SKEW_SECONDS: nonNegative(300),
   REACTOR_STALE_MARGIN_SECONDS: nonNegative(60),
   REACTOR_LEASE_SECONDS: positive(300),
   REACTOR_LEDGER_TTL_DAYS: positive(90),
 });
+
+const SCOPE_VARIABLES = ['REACTOR_SUBMIT_QUEUES', 'REACTOR_SUBMIT_DEFINITIONS'];
 
 /** The variables `loadConfig` reads, for documentation and the CLI. */
 export const CONFIG_VARIABLES = Object.keys(schema.shape);
 
 /** Reads and validates the configuration; throws one ConfigError listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // An empty variable means "unset", except the submit scope: set but empty, it names nothing (fail closed).
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => v !== undefined && (v !== '' || SCOPE_VARIABLES.includes(k))),
+  );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
@@ -70,10 +86,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ledgerTable: c.REACTOR_LEDGER_TABLE,
     eventBus: c.REACTOR_EVENT_BUS,
     defaultPolicy: c.REACTOR_DEFAULT_POLICY,
-    mode: c.REACTOR_KILL_SWITCH ? 'kill-switch' : c.REACTOR_DRY_RUN ? 'dry-run' : 'apply',
+    mode: c.REACTOR_DRY_RUN ? 'dry-run' : 'apply',
+    paused: c.REACTOR_PAUSED,
     queues: Object.freeze(c.REACTOR_QUEUES),
+    ...(c.REACTOR_SUBMIT_QUEUES !== undefined || c.REACTOR_SUBMIT_DEFINITIONS !== undefined
+      ? {
+          submitScope: Object.freeze({
+            queues: Object.freeze(c.REACTOR_SUBMIT_QUEUES ?? []),
+            definitions: Object.freeze(c.REACTOR_SUBMIT_DEFINITIONS ?? []),
+          }),
+        }
+      : {}),
     batchTps: c.REACTOR_BATCH_TPS,
-    maxResubmitsPerRun: c.REACTOR_MAX_RESUBMITS_PER_RUN,
+    maxResubmitsPerChange: c.REACTOR_MAX_RESUBMITS_PER_CHANGE,
+    maxFutureSkewMs: c.REACTOR_MAX_FUTURE_SKEW_SECONDS * 1000,
     staleMarginMs: c.REACTOR_STALE_MARGIN_SECONDS * 1000,
     leaseMs: c.REACTOR_LEASE_SECONDS * 1000,
     ledgerTtlDays: c.REACTOR_LEDGER_TTL_DAYS,

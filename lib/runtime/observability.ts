@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { JobFailureReport } from '../core/job-failure';
 import type { RunReport } from '../core/react';
 
 /** Service name in logs, traces and the metric `service` dimension. */
@@ -28,7 +29,10 @@ export const MetricName = {
   JobsSkipped: 'JobsSkipped',
   ActionsDuplicate: 'ActionsDuplicate',
   ActionsFailed: 'ActionsFailed',
+  ActionsRefused: 'ActionsRefused',
+  ActionsDeferred: 'ActionsDeferred',
   ActionsPlanned: 'ActionsPlanned',
+  InvocationsPaused: 'InvocationsPaused',
   InvalidReferences: 'InvalidReferences',
   OutputEventsFailed: 'OutputEventsFailed',
   ChangeLagSeconds: 'ChangeLagSeconds',
@@ -36,11 +40,31 @@ export const MetricName = {
 } as const;
 
 /** Publishes what the job-failure handler did with one FAILED job. */
-export function recordJobFailure(jobId: string, status: string): void {
+export function recordJobFailure(report: JobFailureReport): void {
   metrics.addMetric(MetricName.FailedJobsReceived, MetricUnit.Count, 1);
-  if (status === 'resubmitted') metrics.addMetric(MetricName.JobsResubmitted, MetricUnit.Count, 1);
-  if (status === 'failed') metrics.addMetric(MetricName.ActionsFailed, MetricUnit.Count, 1);
-  logger.info('failed job handled', { jobId, status });
+  const resubmitted = report.outcomes.filter((o) => o.status === 'applied' && o.reaction.action === 'resubmit');
+  if (resubmitted.length > 0) metrics.addMetric(MetricName.JobsResubmitted, MetricUnit.Count, resubmitted.length);
+  const refused = report.outcomes.filter((o) => o.status === 'refused').length;
+  if (refused > 0) metrics.addMetric(MetricName.ActionsRefused, MetricUnit.Count, refused);
+  logger.info('failed job handled', {
+    jobId: report.jobId,
+    status: report.status,
+    detail: report.detail,
+    outcomes: report.outcomes.map((o) => ({
+      jobId: o.reaction.jobId,
+      action: o.reaction.action,
+      reason: o.reaction.reason,
+      status: o.status,
+      replacementJobId: o.replacementJobId,
+      error: o.error,
+    })),
+  });
+}
+
+/** Reports an invocation that did nothing because the reactor is paused. */
+export function recordPaused(trigger: string, reason: string, deferred: number): void {
+  metrics.addMetric(MetricName.InvocationsPaused, MetricUnit.Count, 1);
+  logger.warn('paused: nothing acted on', { trigger, reason, deferred });
 }
 
 /** Publishes a run's counts as metrics and logs one summary line (no secret values, no raw events). */
@@ -56,10 +80,9 @@ export function recordRun(report: RunReport, trigger: string, now: number): void
   count(MetricName.JobsResubmitted, applied('resubmit'));
   count(MetricName.ActionsDuplicate, report.outcomes.filter((o) => o.status === 'duplicate').length);
   count(MetricName.ActionsFailed, report.outcomes.filter((o) => o.status === 'failed').length);
-  count(
-    MetricName.ActionsPlanned,
-    report.outcomes.filter((o) => o.status === 'dry-run' || o.status === 'kill-switch').length,
-  );
+  count(MetricName.ActionsRefused, report.outcomes.filter((o) => o.status === 'refused').length);
+  count(MetricName.ActionsDeferred, report.outcomes.filter((o) => o.status === 'deferred').length);
+  count(MetricName.ActionsPlanned, report.outcomes.filter((o) => o.status === 'dry-run').length);
   count(MetricName.InvalidReferences, report.plan.invalidReferences.length);
   count(MetricName.OutputEventsFailed, report.emitFailures);
   const bySkip = new Map<string, number>();
@@ -74,6 +97,9 @@ export function recordRun(report: RunReport, trigger: string, now: number): void
   }
   for (const rejection of report.rejected)
     logger.warn('event rejected', { trigger, source: rejection.source, reason: rejection.reason });
+  // What the CLI shows, the Lambda logs too: bad policy tags and references the reactor cannot read.
+  for (const warning of report.plan.warnings) logger.warn('plan warning', { trigger, warning });
+  for (const invalid of report.plan.invalidReferences) logger.warn('invalid reference', { trigger, ...invalid });
   for (const outcome of report.outcomes) {
     const { reaction } = outcome;
     const fields = {
@@ -87,7 +113,7 @@ export function recordRun(report: RunReport, trigger: string, now: number): void
       error: outcome.error,
       changes: reaction.changes.map((c) => c.key),
     };
-    if (outcome.status === 'failed') logger.error('job action failed', fields);
+    if (outcome.status === 'failed' || outcome.status === 'refused') logger.error('job action failed', fields);
     else logger.info('job action', fields);
   }
   logger.info('run finished', {

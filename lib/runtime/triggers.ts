@@ -1,32 +1,82 @@
-/** Trigger-shaped use cases: each takes what a Lambda trigger delivers and runs the shared pipeline. */
+/**
+ * Trigger-shaped use cases: each takes what a Lambda trigger delivers, reads the control record, and runs the
+ * shared pipeline with the invocation's settings.
+ */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { Mode } from '../core/apply';
-import { InvalidInputError } from '../core/errors';
+import { rejectFutureChanges } from '../core/arrival';
+import { type RunControl, toPausedReason, toRunControl } from '../core/control';
+import { InvalidInputError, PausedError, TransientError } from '../core/errors';
+import { type JobFailureReport, reactToJobFailure } from '../core/job-failure';
 import { parseChanges, type Rejection } from '../core/parse-events';
-import { type RunReport, reactToChanges } from '../core/react';
-import { type FailureOutcome, resubmitFailedJob } from '../core/resubmit-on-failure';
+import { type ReactOptions, type RunReport, reactToChanges } from '../core/react';
 import { sweep } from '../core/sweep';
-import { logger, recordJobFailure, recordRun } from './observability';
+import { logger, recordJobFailure, recordPaused, recordRun } from './observability';
 import type { Reactor } from './wiring';
+
+/** What an invocation runs with: the control record over the deployment's defaults. */
+export async function loadRunControl(reactor: Reactor): Promise<RunControl> {
+  const { config } = reactor;
+  const defaults = { paused: config.paused, mode: config.mode, maxResubmitsPerChange: config.maxResubmitsPerChange };
+  return toRunControl(defaults, await reactor.deps.control.read());
+}
+
+/** The run options under a control (and an optional per-call mode, e.g. a dry-run replay). */
+export function toControlledOptions(reactor: Reactor, control: RunControl, extras: Partial<ReactOptions> = {}) {
+  const { options } = reactor;
+  return {
+    ...options,
+    ...extras,
+    mode: extras.mode === 'dry-run' ? 'dry-run' : control.mode,
+    plan: { ...options.plan, maxResubmitsPerChange: control.maxResubmitsPerChange },
+  } satisfies ReactOptions;
+}
 
 /**
  * An SQS batch of change events: parsed and coalesced together (a storm becomes one discovery), then reported
  * record by record through Powertools' batch utility. Rejected records count as processed (never retried);
- * records whose changes led to a failed action are returned as batch item failures and redelivered.
+ * records whose changes led to a failed or deferred action are returned as batch item failures and redelivered.
+ * Paused, every record is returned (nothing is read or acted on): SQS redelivers it after the visibility timeout,
+ * and after `maxReceiveCount` deliveries it waits in the dead-letter queue.
  */
-export async function processChangeBatch(records: readonly SQSRecord[], reactor: Reactor): Promise<SQSBatchResponse> {
+export async function processChangeBatch(
+  records: readonly SQSRecord[],
+  reactor: Reactor,
+  remainingMs?: () => number,
+): Promise<SQSBatchResponse> {
+  const control = await loadRunControl(reactor);
+  if (control.paused) {
+    recordPaused('sqs', toPausedReason(control), records.length);
+    return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
+  }
   const notJson: Rejection[] = [];
   const inputs: { source: string; event: unknown }[] = [];
+  const arrivals = new Map<string, number>();
   for (const record of records) {
+    arrivals.set(record.messageId, Number(record.attributes.SentTimestamp));
     try {
       inputs.push({ source: record.messageId, event: JSON.parse(record.body) });
     } catch {
       notJson.push({ source: record.messageId, reason: 'SQS message body is not JSON' });
     }
   }
-  const { changes, rejected } = parseChanges(inputs);
-  const report = await reactToChanges(changes, [...notJson, ...rejected], reactor.deps, reactor.options);
+  const parsed = parseChanges(inputs);
+  // SentTimestamp is SQS's own clock: when EventBridge delivered the event.
+  const trusted = rejectFutureChanges(
+    parsed.changes,
+    (source) => {
+      const sent = arrivals.get(source);
+      return sent !== undefined && Number.isFinite(sent) && sent > 0 ? sent : undefined;
+    },
+    reactor.config.maxFutureSkewMs,
+  );
+  const report = await reactToChanges(
+    trusted.changes,
+    [...notJson, ...parsed.rejected, ...trusted.rejected],
+    reactor.deps,
+    toControlledOptions(reactor, control, { remainingMs }),
+  );
   recordRun(report, 'sqs', reactor.deps.clock());
   const failed = new Set(report.failedSources);
   // One processor per call: it holds the batch's state, so concurrent calls in one process must not share it.
@@ -34,35 +84,72 @@ export async function processChangeBatch(records: readonly SQSRecord[], reactor:
   return processPartialResponse(
     { Records: [...records] },
     async (record: SQSRecord) => {
-      if (failed.has(record.messageId)) throw new Error('a job action for this change failed; it will be retried');
+      if (failed.has(record.messageId)) throw new Error('a job action for this change failed or was deferred');
     },
     processor,
     { throwOnFullBatchFailure: false },
   );
 }
 
-/** The scheduled sweep: metadata-only reconciliation through the same pipeline. */
-export async function runSweep(
-  reactor: Reactor,
-  mode?: Mode,
-): Promise<{ resources: number; notSwept: number; report: RunReport }> {
-  const result = await sweep(reactor.deps, { ...reactor.options, mode: mode ?? reactor.options.mode });
+/** What one scheduled sweep did. */
+export type SweepSummary =
+  | { readonly paused: true; readonly reason: string }
+  | { readonly paused: false; readonly resources: number; readonly notSwept: number; readonly report: RunReport };
+
+/** The scheduled sweep: metadata-only reconciliation through the same pipeline; paused, it does nothing. */
+export async function runSweep(reactor: Reactor, mode?: Mode): Promise<SweepSummary> {
+  const control = await loadRunControl(reactor);
+  if (control.paused) {
+    const reason = toPausedReason(control);
+    recordPaused('sweep', reason, 0);
+    return { paused: true, reason };
+  }
+  const result = await sweep(reactor.deps, toControlledOptions(reactor, control, mode ? { mode } : {}));
   recordRun(result.report, 'sweep', reactor.deps.clock());
   for (const skipped of result.notSwept) logger.info('resource not swept', skipped);
-  return { resources: result.resources, notSwept: result.notSwept.length, report: result.report };
+  // Nothing lost: a failed action fails the invocation (Lambda retries it; the next sweep would too).
+  if (result.report.failedSources.length > 0) {
+    throw new TransientError(`sweep: ${result.report.failedSources.length} change(s) with failed or deferred actions`);
+  }
+  return { paused: false, resources: result.resources, notSwept: result.notSwept.length, report: result.report };
 }
 
-/** A Batch job changed state: when it FAILED, resubmit it if it was flagged under `resubmit-on-failure`. */
+/** The sweep handler's result: counts an operator (or a test) can read. */
+export function toSweepResult(summary: SweepSummary) {
+  if (summary.paused) return { paused: true, reason: summary.reason };
+  const { resources, notSwept, report } = summary;
+  return {
+    paused: false,
+    resources,
+    notSwept,
+    reactions: report.plan.reactions.length,
+    failed: report.failedSources.length,
+  };
+}
+
+/**
+ * A Batch job changed state: when it FAILED, resubmit it if it was flagged under `resubmit-on-failure`. Paused, or
+ * when an action failed for a transient reason, the invocation fails: Lambda retries it, then its DLQ keeps it.
+ */
 export async function processJobStateChange(
   detail: { jobId: string; status: string },
   reactor: Reactor,
-): Promise<FailureOutcome | { status: 'not-failed' }> {
+  remainingMs?: () => number,
+): Promise<JobFailureReport | { jobId: string; status: 'not-failed' }> {
   // The rule only routes FAILED; anything else (a hand-sent test event) changes nothing.
-  if (detail.status !== 'FAILED') return { status: 'not-failed' };
-  const jobId = detail.jobId;
-  const outcome = await resubmitFailedJob(jobId, reactor.deps, reactor.options.mode);
-  recordJobFailure(jobId, outcome.status);
-  return outcome;
+  if (detail.status !== 'FAILED') return { jobId: detail.jobId, status: 'not-failed' };
+  const control = await loadRunControl(reactor);
+  if (control.paused) {
+    recordPaused('job-state', toPausedReason(control), 1);
+    throw new PausedError(`${toPausedReason(control)}: job failure ${detail.jobId} left for a retry`);
+  }
+  const report = await reactToJobFailure(
+    detail.jobId,
+    reactor.deps,
+    toControlledOptions(reactor, control, { remainingMs }),
+  );
+  recordJobFailure(report);
+  return report;
 }
 
 /** What an operator sends to the replay function. */
@@ -89,13 +176,26 @@ export function toReplayRequest(payload: unknown): ReplayRequest {
 }
 
 /** Manual replay: the same pipeline on events sent by hand; returns a summary an operator can read. */
-export async function processReplay(request: ReplayRequest, reactor: Reactor) {
-  const mode: Mode = request.dryRun ? 'dry-run' : reactor.options.mode;
-  const { changes, rejected } = parseChanges(request.events.map((event, i) => ({ source: `events[${i}]`, event })));
-  const report = await reactToChanges(changes, rejected, reactor.deps, { ...reactor.options, mode });
+export async function processReplay(request: ReplayRequest, reactor: Reactor, remainingMs?: () => number) {
+  const control = await loadRunControl(reactor);
+  // A dry run changes nothing: it is allowed while paused.
+  if (control.paused && !request.dryRun) throw new PausedError(`${toPausedReason(control)}: replay refused`);
+  const options = toControlledOptions(reactor, control, {
+    remainingMs,
+    ...(request.dryRun ? { mode: 'dry-run' } : {}),
+  });
+  const parsed = parseChanges(request.events.map((event, i) => ({ source: `events[${i}]`, event })));
+  const now = reactor.deps.clock();
+  const trusted = rejectFutureChanges(parsed.changes, () => now, reactor.config.maxFutureSkewMs);
+  const report = await reactToChanges(
+    trusted.changes,
+    [...parsed.rejected, ...trusted.rejected],
+    reactor.deps,
+    options,
+  );
   recordRun(report, 'replay', reactor.deps.clock());
   return {
-    mode,
+    mode: options.mode,
     changes: report.changes.length,
     rejected: report.rejected,
     reactions: report.outcomes.map((o) => ({

@@ -11,16 +11,19 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createBatchReader, type DefinitionCache } from '../adapters/batch-reader';
 import { createBatchWriter } from '../adapters/batch-writer';
+import { createControlStore } from '../adapters/control';
 import { createEmitter } from '../adapters/emitter';
 import { createLedger } from '../adapters/ledger';
+import type { LocalClocks } from '../adapters/ledger-clock';
 import { createMetadataSource } from '../adapters/metadata';
 import { applyLimiter, createLimiter } from '../adapters/rate-limit';
 import type { Mode } from '../core/apply';
 import type { ProgressListener } from '../core/discover';
-import type { Clock } from '../core/ports';
+import type { Clock, ControlStore, Log } from '../core/ports';
 import type { ReactOptions } from '../core/react';
 import type { SweepDeps } from '../core/sweep';
 import type { Config } from './config';
+import { logger } from './observability';
 
 /** Every AWS client the reactor uses. */
 export interface Clients {
@@ -45,17 +48,25 @@ export interface ReactorSetup {
   readonly capture?: <T>(client: T) => T;
   /** Clients built by the caller instead (e.g. a Batch client with test retry timings); adapters use them. */
   readonly clients?: Partial<Clients>;
+  /** The caller's wall clock (default Date.now). */
   readonly clock?: Clock;
+  /** The process's monotonic and wall clocks the ledger measures elapsed time with (tests move them). */
+  readonly localClocks?: LocalClocks;
   readonly definitionCache?: DefinitionCache;
   readonly mode?: Mode;
   readonly onProgress?: ProgressListener;
+  /** Where the core reports what it does not throw (default: the Powertools logger). */
+  readonly log?: Log;
 }
+
+/** The ports of every use case, plus the operators' control record. */
+export type ReactorDeps = SweepDeps & { readonly control: ControlStore; readonly log: Log };
 
 /** Everything an entry point needs: configuration, clients, the ports of the use cases, and the run options. */
 export interface Reactor {
   readonly config: Config;
   readonly clients: Clients;
-  readonly deps: SweepDeps;
+  readonly deps: ReactorDeps;
   readonly options: ReactOptions;
   /** Releases the clients' sockets. */
   destroy(): void;
@@ -103,9 +114,12 @@ export function createReactor(config: Config, setup: ReactorSetup = {}): Reactor
         leaseMs: config.leaseMs,
         ttlDays: config.ledgerTtlDays,
         clock,
+        localClocks: setup.localClocks,
       }),
       emitter: createEmitter(clients.events, { eventBusName: config.eventBus, clock }),
       metadata: createMetadataSource(clients, home),
+      control: createControlStore(clients.documents, { tableName: config.ledgerTable, clock }),
+      log: setup.log ?? { warn: (message, fields) => logger.warn(message, fields ?? {}) },
       clock,
     },
     options: {
@@ -113,7 +127,8 @@ export function createReactor(config: Config, setup: ReactorSetup = {}): Reactor
       plan: {
         defaultPolicy: config.defaultPolicy,
         staleMarginMs: config.staleMarginMs,
-        maxResubmits: config.maxResubmitsPerRun,
+        maxResubmitsPerChange: config.maxResubmitsPerChange,
+        submitScope: config.submitScope,
       },
       mode: setup.mode ?? config.mode,
       onProgress: setup.onProgress,

@@ -10,6 +10,7 @@ import { toValidFleet } from './load-fleet';
 import type { CapturedEvent } from './put-events';
 import { createRequestLog, type RequestRecord } from './request-log';
 import { createSandboxServer } from './sandbox-server';
+import { failJob } from './stop-job';
 
 /** How to start a sandbox; every field is optional. */
 export interface SandboxOptions {
@@ -46,6 +47,8 @@ export interface Sandbox {
   job(jobId: string): BatchJob | undefined;
   jobs(): BatchJob[];
   submissions(): readonly unknown[];
+  /** Makes a started job fail on its own (its container exited non-zero), as opposed to being terminated. */
+  failJob(jobId: string, reason?: string): void;
   stop(): Promise<void>;
 }
 
@@ -65,7 +68,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = createFaultInjector(options.faults);
   const log = createRequestLog();
   const events: CapturedEvent[] = [];
-  const dynamodb: LocalDynamoDb | undefined = options.dynamodb === false ? undefined : await startDynamoDb();
+  const dynamodb: LocalDynamoDb | undefined =
+    options.dynamodb === false ? undefined : await startDynamoDb(() => clock.now());
   const server = createSandboxServer({ state, faults, log, events, dynamodb });
   let endpoint: string;
   try {
@@ -93,6 +97,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     jobs: () => [...state.jobs.values()].map((record) => toJobDetail(state, record)),
     submissions: () => [...state.submissions],
+    failJob: (jobId, reason) => failJob(state, jobId, reason),
     stop: () => {
       stopped ??= Promise.all([closeServer(server), dynamodb?.stop()]).then(() => undefined);
       return stopped;

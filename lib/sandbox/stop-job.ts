@@ -38,3 +38,24 @@ function stopOne(state: BatchState, record: JobRecord, reason: string, action: S
     terminated: started,
   };
 }
+
+/**
+ * A started job's container exits non-zero on its own (tests): FAILED, neither cancelled nor terminated, as Batch
+ * reports a job whose essential container failed. An array parent follows its failed child on read.
+ */
+export function failJob(state: BatchState, jobId: string, reason = 'Essential container in task exited'): void {
+  const record = state.jobs.get(jobId);
+  if (record === undefined) throw new RangeError(`no job ${jobId} in the sandbox`);
+  const current = toCurrentState(state, record);
+  if (!isStarted(current.status) || isFinished(current.status)) {
+    throw new RangeError(`job ${jobId} is ${current.status}: only a started job can fail on its own`);
+  }
+  record.stop = {
+    status: 'FAILED',
+    stoppedAt: state.clock.now(),
+    statusReason: reason,
+    ...(current.startedAt === undefined ? {} : { startedAt: current.startedAt }),
+    cancelled: false,
+    terminated: false,
+  };
+}

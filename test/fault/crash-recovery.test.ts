@@ -8,6 +8,7 @@ import {
   type CrashPoint,
   crashingDeps,
   printFigure,
+  replacedBy,
   SHIPPED,
   SimulatedCrash,
   sampleEvent,
@@ -59,7 +60,7 @@ async function crashAfterSubmit({ sandbox, reactor }: Local, at: CrashPoint) {
   const first = toSqsRecord('delivery-1', body);
   await expect(processChangeBatch([first], crashing.reactor)).rejects.toThrow(SimulatedCrash);
   expect(crashing.crashed()).toBe(true);
-  const [replacement] = sandbox.jobs().filter((j) => j.tags?.['rotation-reactor:replaces'] === 'stale-resubmit');
+  const [replacement] = sandbox.jobs().filter((j) => replacedBy(j.tags) === 'stale-resubmit');
   return { first, replacementJobId: replacement?.jobId };
 }
 

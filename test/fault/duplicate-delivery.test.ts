@@ -43,7 +43,7 @@ const body = JSON.stringify(sampleEvent('ssm/parameter-store-change.update.json'
 
 describe('processChangeBatch under duplicate delivery', () => {
   it('acts once per stale job when the same change arrives 10 times at once, in 10 containers', async () => {
-    const local = await startLocalReactor(fleet, { env: { REACTOR_MAX_RESUBMITS_PER_RUN: '100' } });
+    const local = await startLocalReactor(fleet, { env: { REACTOR_MAX_RESUBMITS_PER_CHANGE: '100' } });
     const containers: Reactor[] = Array.from({ length: DELIVERIES }, () => attachReactor(local.sandbox, local.config));
     try {
       const { sandbox } = local;

@@ -141,7 +141,7 @@ describe('processChangeBatch on fuzzed and mutated events', () => {
     const bodies = fc.sample(aBody, { seed: SEED, numRuns: RECORDS });
     const records: SQSRecord[] = bodies.map((body, i) => toSqsRecord(`msg-${i}`, body));
     const good = new Set(records.filter((r) => isGood(r.body)).map((r) => r.messageId));
-    const local = await startLocalReactor(fleet, { env: { REACTOR_MAX_RESUBMITS_PER_RUN: '1000' } });
+    const local = await startLocalReactor(fleet, { env: { REACTOR_MAX_RESUBMITS_PER_CHANGE: '1000' } });
     const reports: RunReport[] = [];
     const spy = jest.spyOn(observability, 'recordRun').mockImplementation((report) => {
       reports.push(report);

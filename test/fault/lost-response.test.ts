@@ -5,6 +5,7 @@ import {
   deliverUntilSettled,
   loseFirstResponse,
   printFigure,
+  replacedBy,
   SHIPPED,
   sampleEvent,
   submissionsPerJob,
@@ -62,7 +63,7 @@ describe('processChangeBatch when a write reached Batch but its response was los
 
       expect(pending).toEqual([]);
       expect(Object.fromEntries(submissions)).toEqual({ 'stale-resubmit': 1 });
-      const [replacement] = sandbox.jobs().filter((j) => j.tags?.['rotation-reactor:replaces'] === 'stale-resubmit');
+      const [replacement] = sandbox.jobs().filter((j) => replacedBy(j.tags) === 'stale-resubmit');
       expect(sandbox.job('stale-resubmit')).toMatchObject({
         status: 'FAILED',
         statusReason: expect.stringContaining(`replaced by ${replacement.jobId}`),

@@ -9,6 +9,7 @@ import {
   BATCH_OPERATIONS,
   deliverUntilSettled,
   printFigure,
+  replacedBy,
   submissionsPerJob,
   toRequestFigures,
   toSqsRecord,
@@ -83,7 +84,7 @@ async function runStorm(reactor: Reactor): Promise<RunResult> {
   };
 }
 
-const env = { REACTOR_MAX_RESUBMITS_PER_RUN: '1000' };
+const env = { REACTOR_MAX_RESUBMITS_PER_CHANGE: '1000' };
 
 describe('processChangeBatch under Batch throttling and server errors', () => {
   it('applies every planned action exactly once, as a fault-free run does', async () => {
@@ -121,7 +122,7 @@ describe('processChangeBatch under Batch throttling and server errors', () => {
           status: 'FAILED',
           statusReason: expect.stringContaining(`replaced by ${replacementJobId}`),
         });
-        expect(sandbox.job(replacementJobId)?.tags?.['rotation-reactor:replaces']).toBe(jobId);
+        expect(replacedBy(sandbox.job(replacementJobId)?.tags)).toBe(jobId);
       }
 
       // Every flag that reached Batch was tagged by exactly one successful TagResource.

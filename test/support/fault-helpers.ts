@@ -3,6 +3,7 @@ import { BatchClient } from '@aws-sdk/client-batch';
 import type { RetryStrategyV2, RetryToken } from '@smithy/types';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { applyLimiter, createLimiter } from '../../lib/adapters/rate-limit';
+import { parseLineageTag, REPLACES_TAG } from '../../lib/core/keys';
 import type { Emitter, JobActions, Ledger } from '../../lib/core/ports';
 import type { Config } from '../../lib/runtime/config';
 import { createReactor, type Reactor } from '../../lib/runtime/wiring';
@@ -93,6 +94,7 @@ export function attachReactor(sandbox: Sandbox, config: Config): Reactor {
     credentials: async () => ({ accessKeyId: 'test', secretAccessKey: 'test' }),
     endpoints: { batch: sandbox.endpoint, events: sandbox.endpoint, dynamodb: sandbox.dynamodbEndpoint },
     clock: () => sandbox.now(),
+    localClocks: { monotonic: () => sandbox.now(), wall: () => sandbox.now() },
   });
 }
 
@@ -154,6 +156,7 @@ export function withPromptBatchRetries(
   const prompt = createReactor(reactor.config, {
     clients: { ...reactor.clients, batch: client },
     clock: reactor.deps.clock,
+    localClocks: { monotonic: reactor.deps.clock, wall: reactor.deps.clock },
     mode: reactor.options.mode,
   });
   return { reactor: prompt, destroy: () => client.destroy() };
@@ -202,7 +205,8 @@ export function crashingDeps(reactor: Reactor, at: CrashPoint): { reactor: React
   };
   const actions: JobActions = {
     flag: (job, reaction) => (crashed ? dead() : reactor.deps.actions.flag(job, reaction)),
-    submitReplacement: (job) => (crashed ? dead() : reactor.deps.actions.submitReplacement(job)),
+    submitReplacement: (job, resubmission) =>
+      crashed ? dead() : reactor.deps.actions.submitReplacement(job, resubmission),
     terminate: async (jobId, reason) => {
       if (crashed || at === 'terminate') {
         crashed = true;
@@ -214,14 +218,16 @@ export function crashingDeps(reactor: Reactor, at: CrashPoint): { reactor: React
   const ledger: Ledger = {
     ...reactor.deps.ledger,
     claim: (entry) => (crashed ? dead() : reactor.deps.ledger.claim(entry)),
-    complete: async (jobId, slot, outcome) => {
-      if (crashed || (at === 'complete' && slot === 'resubmit')) {
+    renew: (ticket) => (crashed ? dead() : reactor.deps.ledger.renew(ticket)),
+    reserve: (...args) => (crashed ? dead() : reactor.deps.ledger.reserve(...args)),
+    complete: async (ticket, outcome) => {
+      if (crashed || (at === 'complete' && ticket.slot === 'resubmit')) {
         crashed = true;
         dead();
       }
-      await reactor.deps.ledger.complete(jobId, slot, outcome);
+      await reactor.deps.ledger.complete(ticket, outcome);
     },
-    fail: (jobId, slot, error) => (crashed ? dead() : reactor.deps.ledger.fail(jobId, slot, error)),
+    fail: (ticket, error, options) => (crashed ? dead() : reactor.deps.ledger.fail(ticket, error, options)),
   };
   const emitter: Emitter = { emit: (events) => (crashed ? dead() : reactor.deps.emitter.emit(events)) };
   return { reactor: { ...reactor, deps: { ...reactor.deps, actions, ledger, emitter } }, crashed: () => crashed };
@@ -278,11 +284,16 @@ export function toRequestFigures(sandbox: Sandbox): {
   return { attempts: requests.length, retries: throttled + serverErrors, throttled, serverErrors };
 }
 
+/** The job a replacement replaces, from its lineage tag (`<jobId>@<time it answers>`). */
+export function replacedBy(tags: Readonly<Record<string, string>> | undefined): string | undefined {
+  return parseLineageTag(tags?.[REPLACES_TAG])?.replaces;
+}
+
 /** How many SubmitJob calls reached each stale job (from the lineage tag of every submission). */
 export function submissionsPerJob(sandbox: Sandbox): Map<string, number> {
   const counts = new Map<string, number>();
   for (const submission of sandbox.submissions() as { tags?: Record<string, string> }[]) {
-    const replaced = submission.tags?.['rotation-reactor:replaces'];
+    const replaced = replacedBy(submission.tags);
     if (replaced !== undefined) counts.set(replaced, (counts.get(replaced) ?? 0) + 1);
   }
   return counts;

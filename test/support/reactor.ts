@@ -1,4 +1,4 @@
-import { ensureLedgerTable } from '../../lib/adapters/ledger';
+import { ensureLedgerTable } from '../../lib/adapters/ledger-table';
 import type { Mode } from '../../lib/core/apply';
 import type { FleetSnapshot } from '../../lib/core/fleet';
 import { type Config, loadConfig } from '../../lib/runtime/config';
@@ -31,6 +31,7 @@ export async function startLocalReactor(
     maxAttempts: options.maxAttempts,
     endpoints: { batch: sandbox.endpoint, events: sandbox.endpoint, dynamodb: sandbox.dynamodbEndpoint },
     clock: () => sandbox.now(),
+    localClocks: { monotonic: () => sandbox.now(), wall: () => sandbox.now() },
     mode: options.mode,
   });
   await ensureLedgerTable(reactor.clients.dynamodb, config.ledgerTable);

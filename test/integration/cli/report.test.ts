@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureLedgerTable } from '../../../lib/adapters/ledger';
+import { ensureLedgerTable } from '../../../lib/adapters/ledger-table';
+import type { ChangeKey } from '../../../lib/core/keys';
 import { POLICY_TAG } from '../../../lib/core/policy';
 import { reactToEvents } from '../../../lib/core/react';
 import { aJob, aSnapshot, ETL, MINUTE, QUEUE, T0 } from '../../support/builders';
@@ -38,15 +39,20 @@ describe('rotation-reactor report (ledger on dynalite)', () => {
     const base = {
       jobQueue: queue.jobQueueArn,
       jobDefinition: etl.jobDefinitionArn,
-      changeKeys: ['ssm:aws:us-east-2:123456789012:x|value-changed|1'],
+      changeKeys: ['ssm:aws:us-east-2:123456789012:x|value-changed|1' as ChangeKey],
       references: ['/prod/<b>x</b>'],
       staleSince: T0,
-      claimedAt: local.sandbox.now(),
     };
-    await ledger.claim({ ...base, jobId: 'evil-1', slot: 'flag#x', action: 'flag', jobName: EVIL_NAME });
-    await ledger.complete('evil-1', 'flag#x', { note: 'tagged' });
-    await ledger.claim({ ...base, jobId: 'evil-2', slot: 'resubmit', action: 'resubmit', jobName: 'evil-2' });
-    await ledger.fail('evil-2', 'resubmit', EVIL_ERROR);
+    const flag = await ledger.claim({ ...base, jobId: 'evil-1', slot: 'flag#x', action: 'flag', jobName: EVIL_NAME });
+    if (flag.claimed) await ledger.complete(flag.ticket, { note: 'tagged' });
+    const resubmit = await ledger.claim({
+      ...base,
+      jobId: 'evil-2',
+      slot: 'resubmit',
+      action: 'resubmit',
+      jobName: 'evil-2',
+    });
+    if (resubmit.claimed) await ledger.fail(resubmit.ticket, EVIL_ERROR);
   });
   afterAll(async () => {
     await local.stop();

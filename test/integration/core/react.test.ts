@@ -85,7 +85,11 @@ describe('reactToEvents (real SDK clients → sandbox, ledger on dynalite)', () 
         },
         retryStrategy: { attempts: 2 },
         timeout: { attemptDurationSeconds: 3600 },
-        tags: { ...policy('resubmit'), team: 'data', 'rotation-reactor:replaces': 'stale-resubmit' },
+        tags: {
+          ...policy('resubmit'),
+          team: 'data',
+          'rotation-reactor:replaces': 'stale-resubmit@2026-11-28T12:00:00.000Z',
+        },
       },
     ]);
     const replacementId = report.outcomes.find((o) => o.reaction.jobId === 'stale-resubmit')?.replacementJobId;
@@ -165,7 +169,7 @@ describe('reactToEvents (real SDK clients → sandbox, ledger on dynalite)', () 
     const { reactor } = local;
     const report = await reactToEvents(inputs, reactor.deps, {
       ...reactor.options,
-      plan: { ...reactor.options.plan, maxResubmits: 0 },
+      plan: { ...reactor.options.plan, maxResubmitsPerChange: 0 },
     });
     expect(report.outcomes.find((o) => o.reaction.jobId === 'stale-resubmit')?.reaction).toMatchObject({
       action: 'flag',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ensureLedgerTable } from '../../../lib/adapters/ledger';
+import { ensureLedgerTable } from '../../../lib/adapters/ledger-table';
 import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { POLICY_TAG } from '../../../lib/core/policy';
 import { lambdaReactor, resetLambdaReactor } from '../../../lib/runtime/lambda';
@@ -20,6 +20,7 @@ const context = {
   functionName: 'test',
   awsRequestId: 'req-1',
   invokedFunctionArn: 'arn:aws:lambda:us-east-2:123456789012:function:test',
+  getRemainingTimeInMillis: () => 120_000,
 } as Context;
 const record = (messageId: string, body: string): SQSRecord => ({
   messageId,
@@ -136,12 +137,21 @@ describe('Lambda handlers, invoked locally against the sandbox (Batch, EventBrid
     const { handler } = await import('../../../handlers/on-job-state-change');
     const event = JSON.parse(readFileSync('events/batch/job-state-change.failed.json', 'utf8'));
     const failed = { ...event, detail: { ...event.detail, jobId: 'on-failure', jobName: 'on-failure' } };
+    // An event alone proves nothing: the job is still RUNNING, so it is not resubmitted.
+    expect(await handler(failed, context)).toMatchObject({ status: 'not-failed', detail: 'RUNNING' });
+    sandbox.failJob('on-failure');
     expect(await handler(failed, context)).toMatchObject({
-      status: 'resubmitted',
-      replacementJobId: expect.any(String),
+      status: 'decided',
+      outcomes: [
+        expect.objectContaining({
+          status: 'applied',
+          replacementJobId: expect.any(String),
+          reaction: expect.objectContaining({ action: 'resubmit', reason: 'failed-after-flag' }),
+        }),
+      ],
     });
     expect(await handler(failed, context)).toMatchObject({ status: 'duplicate' });
-    expect(await handler({ ...event, detail: { ...event.detail, jobId: 'flag-me' } }, context)).toEqual({
+    expect(await handler({ ...event, detail: { ...event.detail, jobId: 'flag-me' } }, context)).toMatchObject({
       status: 'not-flagged',
     });
     expect(sandbox.submissions().filter((s) => (s as { jobName: string }).jobName === 'on-failure')).toHaveLength(1);

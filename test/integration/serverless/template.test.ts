@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toLedgerTableDefinition, toLedgerTimeToLive } from '../../../lib/adapters/ledger';
+import { toLedgerTableDefinition, toLedgerTimeToLive } from '../../../lib/adapters/ledger-table';
 import { CONFIG_VARIABLES, loadConfig } from '../../../lib/runtime/config';
 import {
   type CfnTemplate,
@@ -327,8 +327,10 @@ describe('serverless.yml functions', () => {
       mode: 'apply',
       queues: [],
       batchTps: 10,
-      maxResubmitsPerRun: 25,
+      maxResubmitsPerChange: 25,
       staleMarginMs: 60_000,
+      paused: false,
+      submitScope: { queues: ['*'], definitions: ['*'] },
     });
   });
 

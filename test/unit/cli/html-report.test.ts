@@ -1,5 +1,6 @@
 import { toChartBuckets, toHtmlReport } from '../../../lib/cli/html-report';
 import { toReportData } from '../../../lib/cli/report';
+import type { ChangeKey } from '../../../lib/core/keys';
 import type { LedgerEntry } from '../../../lib/core/ports';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
@@ -13,7 +14,7 @@ const anEntry = (overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
   action: 'flag',
   jobName: 'nightly-etl',
   jobQueue: 'arn:aws:batch:us-east-2:123456789012:job-queue/etl-prod',
-  changeKeys: ['ssm:aws:us-east-2:123456789012:prod/db/password|value-changed|1'],
+  changeKeys: ['ssm:aws:us-east-2:123456789012:prod/db/password|value-changed|1' as ChangeKey],
   references: ['/prod/db/password'],
   staleSince: T0,
   claimedAt: T0 + HOUR,

@@ -3,7 +3,7 @@ import { plan } from '../../../lib/core/plan';
 import { POLICY_TAG } from '../../../lib/core/policy';
 import { aChange, aDefinition, aFleet, aJob, aQueue, MINUTE, secret, ssm, T0 } from '../../support/builders';
 
-const options: PlanOptions = { defaultPolicy: 'flag', staleMarginMs: 0, maxResubmits: 25 };
+const options: PlanOptions = { defaultPolicy: 'flag', staleMarginMs: 0, maxResubmitsPerChange: 25 };
 const policy = (value: string) => ({ [POLICY_TAG]: value });
 const ARN = 'arn:aws:secretsmanager:us-east-2:123456789012:secret';
 
@@ -138,7 +138,7 @@ describe('plan', () => {
     const jobs = [3, 1, 2, 4].map((m) =>
       aJob({ jobId: `j${m}`, startedAt: T0 - m * MINUTE, tags: policy('resubmit') }),
     );
-    expect(outcomeOf(aFleet({ jobs }), undefined, { ...options, maxResubmits: 2 })).toEqual([
+    expect(outcomeOf(aFleet({ jobs }), undefined, { ...options, maxResubmitsPerChange: 2 })).toEqual([
       'j4:resubmit:stale',
       'j3:resubmit:stale',
       'j2:flag:blast-radius',

@@ -1,49 +1,47 @@
 import type { BatchJob } from '../../../lib/core/fleet';
-import type { JobSource, Ledger, LedgerEntry } from '../../../lib/core/ports';
+import type { ChangeKey } from '../../../lib/core/keys';
+import type { ClaimRequest } from '../../../lib/core/ports';
 import { reconcileExpiredClaims } from '../../../lib/core/reconcile';
 import { aJob, T0 } from '../../support/builders';
+import { aMemoryBatch, aMemoryLedger } from '../../support/fakes';
 
-const anEntry = (jobId: string, slot = 'resubmit'): LedgerEntry => ({
+const LEASE = 300_000;
+const CHANGE = 'ssm:aws:us-east-2:123456789012:p|value-changed|2026-11-28T12:00:00.000Z' as ChangeKey;
+
+const aRequest = (jobId: string, slot = 'resubmit'): ClaimRequest => ({
   jobId,
   slot,
-  state: 'claimed',
   action: slot === 'resubmit' ? 'resubmit' : 'flag',
-  changeKeys: ['k'],
+  changeKeys: [CHANGE],
   references: ['/p'],
   staleSince: T0,
-  claimedAt: T0,
-  updatedAt: T0,
-  attempts: 1,
 });
 
-function fakes(entries: LedgerEntry[], jobs: BatchJob[], replacements: Record<string, string>) {
-  const settled: string[] = [];
-  const ledger = {
-    expiredClaims: async () => entries,
-    complete: async (jobId: string, _slot: string, outcome: { replacementJobId?: string }) => {
-      settled.push(`${jobId}:done:${outcome.replacementJobId}`);
+async function setup(claimed: string[], jobs: BatchJob[], replacements: Record<string, string>) {
+  let now = T0;
+  const memory = aMemoryLedger({ leaseMs: LEASE, now: () => now });
+  for (const jobId of claimed) await memory.ledger.claim(aRequest(jobId, jobId === 'flagged' ? 'flag#x' : 'resubmit'));
+  const batch = aMemoryBatch({
+    jobs: [
+      ...jobs,
+      ...Object.entries(replacements).map(([replaced, id]) =>
+        aJob({ jobId: id, status: 'RUNNING', tags: { 'rotation-reactor:replaces': replaced } }),
+      ),
+    ],
+  });
+  return {
+    memory,
+    deps: { ledger: memory.ledger, jobs: batch.source },
+    advance: (ms: number) => {
+      now += ms;
     },
-    fail: async (jobId: string) => {
-      settled.push(`${jobId}:failed`);
-    },
-  } as unknown as Ledger;
-  const source = {
-    describeJobs: async (ids: readonly string[]) => jobs.filter((j) => ids.includes(j.jobId)),
-    findReplacement: async (job: BatchJob) => replacements[job.jobId],
-  } as unknown as JobSource;
-  return { deps: { ledger, jobs: source }, settled };
+  };
 }
 
 describe('reconcileExpiredClaims', () => {
-  it('records the replacement of a crashed resubmission whose job has ended, fails one without, leaves live jobs alone', async () => {
-    const { deps, settled } = fakes(
-      [
-        anEntry('terminated'),
-        anEntry('never-submitted'),
-        anEntry('still-running'),
-        anEntry('flagged', 'flag#x'),
-        anEntry('gone'),
-      ],
+  it('records the replacement of an abandoned resubmission whose job has ended, fails one without, leaves live jobs alone', async () => {
+    const { deps, memory, advance } = await setup(
+      ['terminated', 'never-submitted', 'still-running', 'flagged', 'gone'],
       [
         aJob({ jobId: 'terminated', status: 'FAILED' }),
         aJob({ jobId: 'never-submitted', status: 'SUCCEEDED' }),
@@ -51,13 +49,27 @@ describe('reconcileExpiredClaims', () => {
       ],
       { terminated: 'replacement-1' },
     );
+    advance(LEASE + 1);
     expect(await reconcileExpiredClaims(deps)).toBe(2);
-    expect(settled).toEqual(['terminated:done:replacement-1', 'never-submitted:failed']);
+    expect(memory.entry('terminated', 'resubmit')).toMatchObject({ state: 'done', replacementJobId: 'replacement-1' });
+    expect(memory.entry('never-submitted', 'resubmit')).toMatchObject({ state: 'failed' });
+    expect(memory.entry('still-running', 'resubmit')).toMatchObject({ state: 'claimed' });
+    expect(memory.entry('flagged', 'flag#x')).toMatchObject({ state: 'claimed' });
+  });
+
+  it('leaves a claim whose lease has not passed: its holder may still be working', async () => {
+    const { deps, memory, advance } = await setup(
+      ['terminated'],
+      [aJob({ jobId: 'terminated', status: 'FAILED' })],
+      {},
+    );
+    advance(LEASE - 1);
+    expect(await reconcileExpiredClaims(deps)).toBe(0);
+    expect(memory.entry('terminated', 'resubmit')).toMatchObject({ state: 'claimed' });
   });
 
   it('does nothing when no claim expired', async () => {
-    const { deps, settled } = fakes([], [], {});
+    const { deps } = await setup([], [], {});
     expect(await reconcileExpiredClaims(deps)).toBe(0);
-    expect(settled).toEqual([]);
   });
 });

@@ -1,18 +1,11 @@
 import type { Discovered } from '../../../lib/core/discover';
 import type { BatchJob, BatchJobDefinition } from '../../../lib/core/fleet';
-import type {
-  Claim,
-  Emitter,
-  JobActions,
-  JobSource,
-  Ledger,
-  MetadataSource,
-  ResourceMetadata,
-} from '../../../lib/core/ports';
+import type { Emitter, JobActions, JobSource, MetadataSource, ResourceMetadata } from '../../../lib/core/ports';
 import type { ReactOptions } from '../../../lib/core/react';
 import type { Resource } from '../../../lib/core/reference';
 import { sweep, toSweepChanges, toSweptResources } from '../../../lib/core/sweep';
 import { aDefinition, aJob, aQueue, HOME, MINUTE, secret, ssm, T0 } from '../../support/builders';
+import { aMemoryLedger } from '../../support/fakes';
 
 const SM = 'arn:aws:secretsmanager:us-east-2:123456789012:secret';
 const PARAM = 'arn:aws:ssm:us-east-2:123456789012:parameter';
@@ -152,14 +145,13 @@ describe('sweep', () => {
   const NOW = T0 + 30 * MINUTE;
   const options: ReactOptions = {
     home: HOME,
-    plan: { defaultPolicy: 'flag', staleMarginMs: 0, maxResubmits: 25 },
+    plan: { defaultPolicy: 'flag', staleMarginMs: 0, maxResubmitsPerChange: 25 },
     mode: 'apply',
   };
 
   function setup(fleet: { definitions: BatchJobDefinition[]; live: BatchJob[] }, metadata: MetadataSource) {
     const flagged: string[] = [];
     const emitted: string[] = [];
-    const claims = new Set<string>();
     const jobs: JobSource = {
       listQueues: async () => [aQueue()],
       listLiveJobs: async () => fleet.live,
@@ -177,22 +169,7 @@ describe('sweep', () => {
       },
       terminate: async () => {},
     };
-    const ledger: Ledger = {
-      claim: async (entry): Promise<Claim> => {
-        const key = `${entry.jobId}|${entry.slot}`;
-        if (claims.has(key)) {
-          return { claimed: false, holder: { ...entry, state: 'done', updatedAt: NOW, attempts: 1 } };
-        }
-        claims.add(key);
-        return { claimed: true, resumed: false };
-      },
-      complete: async () => {},
-      fail: async () => {},
-      entriesOf: async () => [],
-      listSince: async () => [],
-      staleInventory: async () => [],
-      expiredClaims: async () => [],
-    };
+    const { ledger } = aMemoryLedger({ now: () => NOW });
     const emitter: Emitter = {
       emit: async (events) => {
         emitted.push(...events.map((e) => e.detailType));

@@ -13,13 +13,19 @@ describe('loadConfig', () => {
       eventBus: 'default',
       defaultPolicy: 'flag',
       mode: 'apply',
+      paused: false,
       queues: [],
       batchTps: 10,
-      maxResubmitsPerRun: 25,
+      maxResubmitsPerChange: 25,
+      maxFutureSkewMs: 300_000,
       staleMarginMs: 60_000,
       leaseMs: 300_000,
       ledgerTtlDays: 90,
     });
+  });
+
+  it('leaves the submit scope unset when no variable names it', () => {
+    expect(loadConfig(minimal)).not.toHaveProperty('submitScope');
   });
 
   it('returns a frozen object', () => {
@@ -28,7 +34,19 @@ describe('loadConfig', () => {
 
   it.each([
     [{ REACTOR_DRY_RUN: 'true' }, { mode: 'dry-run' }],
-    [{ REACTOR_DRY_RUN: 'true', REACTOR_KILL_SWITCH: '1' }, { mode: 'kill-switch' }],
+    [
+      { REACTOR_DRY_RUN: 'true', REACTOR_PAUSED: '1' },
+      { mode: 'dry-run', paused: true },
+    ],
+    [
+      { REACTOR_SUBMIT_QUEUES: 'etl-*', REACTOR_SUBMIT_DEFINITIONS: 'etl-*,report:3' },
+      { submitScope: { queues: ['etl-*'], definitions: ['etl-*', 'report:3'] } },
+    ],
+    // The stack sets the scope: empty or `none` names nothing (fail closed), absent means "whatever IAM allows".
+    [
+      { REACTOR_SUBMIT_QUEUES: '', REACTOR_SUBMIT_DEFINITIONS: 'none' },
+      { submitScope: { queues: [], definitions: [] } },
+    ],
     [{ REACTOR_QUEUES: ' a, b ,,c' }, { queues: ['a', 'b', 'c'] }],
     [
       { REACTOR_DEFAULT_POLICY: 'resubmit', REACTOR_BATCH_TPS: '20' },
