@@ -48,11 +48,11 @@ export function toPlanInput(seed: number, references = 100_000, changeCount = 10
   const parameterChanges = Math.round(changeCount * 0.6);
   const resources = [...parameters.slice(0, parameterChanges), ...secrets.slice(0, changeCount - parameterChanges)];
   const isParameter = new Set(parameters);
-  const changes = resources.map((resource) => {
+  const changes = resources.flatMap((resource) => {
     const kind = !isParameter.has(resource) ? 'secret-awscurrent' : random() < 0.1 ? 'ssm-label' : 'ssm-update';
     const parsed = parseChange(toChangeEvent(kind, resource, BENCH_NOW - 30 * 60_000, fleet, random));
     if (!parsed.ok) throw new Error(`generated event rejected: ${parsed.reason}`);
-    return parsed.change;
+    return parsed.changes;
   });
   return { changes, view: { home, queues: fleet.jobQueues, definitions, jobs }, references: counted };
 }

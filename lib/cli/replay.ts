@@ -93,7 +93,7 @@ export function toReplayText(report: RunReport): string {
           ),
         ]
       : []),
-    `Summary: ${report.changes.length + report.rejected.length} events (${report.rejected.length} rejected), ${report.jobsScanned} live jobs scanned, ` +
+    `Summary: ${countEvents(report)} events (${report.rejected.length} rejected), ${report.jobsScanned} live jobs scanned, ` +
       `${count('applied')} applied, ${count('duplicate')} already done, ${count('failed')} failed.`,
   ].join('\n');
 }
@@ -240,4 +240,9 @@ Examples:
         throw new CliError('give event files or folders to replay, or --archive NAME --from TIME --to TIME');
       await replayFiles(paths, flags, io);
     });
+}
+
+/** Events read: one event may report several changes (one per staging label it moved), all with its source. */
+function countEvents(report: RunReport): number {
+  return new Set([...report.changes.map((c) => c.source), ...report.rejected.map((r) => r.source)]).size;
 }

@@ -1,11 +1,11 @@
 /**
- * EventBridge change events (SSM Parameter Store, Secrets Manager native and CloudTrail) → `Change`, or a
+ * EventBridge change events (SSM Parameter Store, Secrets Manager native and CloudTrail) → `Change`s, or a
  * rejection with a one-line reason. Shapes and sources: ../shared/reference/aws-semantics.md §1–2.
  */
 
 import { z } from 'zod';
 import { dropUndefined } from './objects';
-import { type Resource, toPartition } from './reference';
+import { type Resource, toPartition, toSecretNameGuess } from './reference';
 
 /** What a change did to the value a newly started container would read. */
 export type Effect =
@@ -33,18 +33,24 @@ export interface Change {
   readonly version?: string;
 }
 
-/** Result of parsing one event. */
-export type ParsedChange =
-  | { readonly ok: true; readonly change: Change }
+/**
+ * Result of parsing one event: what it changed (one `Change` per effect: a write that moves several staging labels
+ * yields one per label, all with the event's ids), or a rejection.
+ */
+export type ParsedEvent =
+  | { readonly ok: true; readonly changes: readonly Change[] }
   | { readonly ok: false; readonly reason: string };
 
 type SecretResource = Extract<Resource, { kind: 'secret' }>;
 type Home = { readonly partition: string; readonly region: string; readonly account: string };
-type Outcome = { readonly effect: Effect; readonly version?: string } | { readonly reason: string };
+type Outcome = { readonly effects: readonly Effect[]; readonly version?: string } | { readonly reason: string };
+type ChangeFields = Omit<Change, 'eventId' | 'replayName' | 'effect'>;
 
 const NOT_HANDLED = 'not a change event rotation-reactor handles';
 const BAD_TIME = 'time is not an ISO-8601 timestamp';
 const AWSCURRENT = 'AWSCURRENT';
+const AWSPREVIOUS = 'AWSPREVIOUS';
+const VALUE_CHANGED: Effect = { kind: 'value-changed' };
 const SECRET_ARN = /^arn:([a-z-]+):secretsmanager:([a-z0-9-]+):(\d{12}):secret:([A-Za-z0-9/_+=.@-]+)$/;
 const ANY_ARN = /^arn:([a-z-]+):/;
 
@@ -98,8 +104,8 @@ const CloudTrailDetail = z.object({
 });
 type CloudTrailDetail = z.infer<typeof CloudTrailDetail>;
 
-/** Parses one EventBridge event (already JSON-decoded); never throws. */
-export function parseChange(event: unknown): ParsedChange {
+/** Parses one EventBridge event (already JSON-decoded) into the changes it reports; never throws. */
+export function parseChange(event: unknown): ParsedEvent {
   try {
     return parseEvent(event);
   } catch {
@@ -108,7 +114,7 @@ export function parseChange(event: unknown): ParsedChange {
   }
 }
 
-function parseEvent(event: unknown): ParsedChange {
+function parseEvent(event: unknown): ParsedEvent {
   if (!isRecord(event)) return reject('not an EventBridge event: expected a JSON object');
   const header = Header.safeParse(event);
   if (!header.success) return reject('not an EventBridge event: source and detail-type must be strings');
@@ -120,7 +126,7 @@ function parseEvent(event: unknown): ParsedChange {
   return parse(envelope.data, detailType);
 }
 
-const PARSERS: ReadonlyMap<string, (envelope: Envelope, detailType: string) => ParsedChange> = new Map([
+const PARSERS: ReadonlyMap<string, (envelope: Envelope, detailType: string) => ParsedEvent> = new Map([
   ['aws.ssm / Parameter Store Change', parseParameterStoreChange],
   ['aws.ssm / Parameter Store Policy Action', parsePolicyAction],
   ['aws.secretsmanager / Secret Label Updated', parseSecretLabelUpdated],
@@ -134,7 +140,7 @@ const SSM_OPERATIONS: ReadonlyMap<string, Effect> = new Map<string, Effect>([
   ['Delete', { kind: 'deleted' }],
 ]);
 
-function parseParameterStoreChange(envelope: Envelope): ParsedChange {
+function parseParameterStoreChange(envelope: Envelope): ParsedEvent {
   const detailType = 'Parameter Store Change';
   const parsed = ParameterStoreChangeDetail.safeParse(envelope.detail);
   if (!parsed.success) return reject(toFieldReason(detailType, envelope.detail, parsed.error.issues, 'detail.'));
@@ -146,10 +152,10 @@ function parseParameterStoreChange(envelope: Envelope): ParsedChange {
   if (operation === 'LabelParameterVersion') {
     if (label === undefined) return reject(`${detailType} without detail.label`);
     const version = toVersion === undefined ? undefined : String(toVersion);
-    return accept(envelope, { ...base, kind, effect: { kind: 'label-moved', label }, version });
+    return accept(envelope, { ...base, kind, version }, [labelMoved(label)]);
   }
   const effect = SSM_OPERATIONS.get(operation) ?? none(`operation ${oneLine(operation)} does not change a value`);
-  return accept(envelope, { ...base, kind, effect });
+  return accept(envelope, { ...base, kind }, [effect]);
 }
 
 const POLICY_TYPES: ReadonlyMap<string, Effect> = new Map<string, Effect>([
@@ -158,7 +164,7 @@ const POLICY_TYPES: ReadonlyMap<string, Effect> = new Map<string, Effect>([
   ['NoChangeNotification', none('NoChangeNotification only reports that the value has not changed')],
 ]);
 
-function parsePolicyAction(envelope: Envelope): ParsedChange {
+function parsePolicyAction(envelope: Envelope): ParsedEvent {
   const detailType = 'Parameter Store Policy Action';
   const parsed = PolicyActionDetail.safeParse(envelope.detail);
   if (!parsed.success) return reject(toFieldReason(detailType, envelope.detail, parsed.error.issues, 'detail.'));
@@ -169,16 +175,19 @@ function parsePolicyAction(envelope: Envelope): ParsedChange {
   const changedAt = toEpochMs(envelope.time);
   if (changedAt === undefined) return reject(BAD_TIME);
   const effect = POLICY_TYPES.get(policyType) ?? none(`policy type ${oneLine(policyType)} does not change the value`);
-  return accept(envelope, {
-    service: 'ssm',
-    kind: `${detailType}/${oneLine(policyType)}`,
-    resource: toSsmResource(envelope, name),
-    effect,
-    changedAt,
-  });
+  return accept(
+    envelope,
+    {
+      service: 'ssm',
+      kind: `${detailType}/${oneLine(policyType)}`,
+      resource: toSsmResource(envelope, name),
+      changedAt,
+    },
+    [effect],
+  );
 }
 
-function parseSecretLabelUpdated(envelope: Envelope): ParsedChange {
+function parseSecretLabelUpdated(envelope: Envelope): ParsedEvent {
   const detailType = 'Secret Label Updated';
   const parsed = SecretLabelUpdatedDetail.safeParse(envelope.detail);
   if (!parsed.success) return reject(toFieldReason(detailType, envelope.detail, parsed.error.issues, 'detail.'));
@@ -189,34 +198,38 @@ function parseSecretLabelUpdated(envelope: Envelope): ParsedChange {
   if (!resource) return reject(`${detailType} without detail.name`);
   const changedAt = toEpochMs(envelope.time);
   if (changedAt === undefined) return reject(BAD_TIME);
-  const effect: Effect = labelUpdated === AWSCURRENT ? { kind: 'value-changed' } : labelMoved(labelUpdated);
-  return accept(envelope, {
-    service: 'secretsmanager',
-    kind: `${detailType}/${oneLine(labelUpdated)}`,
-    resource,
-    effect,
-    changedAt,
-    version: versionId,
-  });
+  const effect = labelUpdated === AWSCURRENT ? VALUE_CHANGED : labelMoved(labelUpdated);
+  return accept(
+    envelope,
+    {
+      service: 'secretsmanager',
+      kind: `${detailType}/${oneLine(labelUpdated)}`,
+      resource,
+      changedAt,
+      version: versionId,
+    },
+    [effect],
+  );
 }
 
 const CLOUDTRAIL_EVENTS: ReadonlyMap<string, (detail: CloudTrailDetail, detailType: string) => Outcome> = new Map([
   ['PutSecretValue', decidePutSecretValue],
   ['UpdateSecret', decideUpdateSecret],
   ['UpdateSecretVersionStage', decideUpdateSecretVersionStage],
-  ['RotationSucceeded', () => ({ effect: { kind: 'value-changed' } })],
-  ['DeleteSecret', () => ({ effect: { kind: 'deleted' } })],
-  ['RotateSecret', () => ({ effect: none('RotateSecret only starts rotation; AWSCURRENT moves when it succeeds') })],
-  ['RotationStarted', () => ({ effect: none('rotation started; AWSCURRENT moves when it succeeds') })],
-  ['RotationFailed', () => ({ effect: none('rotation failed; AWSCURRENT did not move') })],
+  // Rotation's last step moves AWSCURRENT (AWSPREVIOUS follows it) and takes AWSPENDING off: no other label moves.
+  ['RotationSucceeded', () => only(VALUE_CHANGED)],
+  ['DeleteSecret', () => only({ kind: 'deleted' })],
+  ['RotateSecret', () => only(none('RotateSecret only starts rotation; AWSCURRENT moves when it succeeds'))],
+  ['RotationStarted', () => only(none('rotation started; AWSCURRENT moves when it succeeds'))],
+  ['RotationFailed', () => only(none('rotation failed; AWSCURRENT did not move'))],
   [
     'RotationAbandoned',
-    () => ({ effect: none('rotation abandoned; the version written meanwhile is reported by its own event') }),
+    () => only(none('rotation abandoned; the version written meanwhile is reported by its own event')),
   ],
-  ['RestoreSecret', () => ({ effect: none('RestoreSecret makes the unchanged value readable again') })],
+  ['RestoreSecret', () => only(none('RestoreSecret makes the unchanged value readable again'))],
 ]);
 
-function parseCloudTrail(envelope: Envelope, detailType: string): ParsedChange {
+function parseCloudTrail(envelope: Envelope, detailType: string): ParsedEvent {
   const parsed = CloudTrailDetail.safeParse(envelope.detail);
   if (!parsed.success) return reject(toFieldReason(detailType, envelope.detail, parsed.error.issues, 'detail.'));
   const detail = parsed.data;
@@ -232,44 +245,59 @@ function parseCloudTrail(envelope: Envelope, detailType: string): ParsedChange {
   if (changedAt === undefined) return reject(BAD_TIME);
   const failed = detail.errorCode !== undefined && detail.errorCode !== null;
   const outcome = failed
-    ? { effect: none(`the API call failed: ${oneLine(String(detail.errorCode))}`) }
+    ? only(none(`the API call failed: ${oneLine(String(detail.errorCode))}`))
     : decide(detail, detailType);
   if ('reason' in outcome) return reject(outcome.reason);
-  return accept(envelope, {
-    service: 'secretsmanager',
-    kind: `${detailType}/${detail.eventName}`,
-    resource,
-    changedAt,
-    cloudTrailEventId: detail.eventID,
-    ...outcome,
-  });
+  const kind = `${detailType}/${detail.eventName}`;
+  const { effects, version } = outcome;
+  return accept(
+    envelope,
+    { service: 'secretsmanager', kind, resource, changedAt, cloudTrailEventId: detail.eventID, version },
+    effects,
+  );
 }
 
 function decidePutSecretValue(detail: CloudTrailDetail): Outcome {
-  const version = textField(detail.responseElements, 'versionId');
+  const version = toNewVersion(detail);
   const stages = field(detail.requestParameters, 'versionStages');
   // Without VersionStages, Secrets Manager moves AWSCURRENT to the new version (aws-semantics §2.3).
-  if (stages === undefined || stages === null) return { effect: { kind: 'value-changed' }, version };
-  const labels = (Array.isArray(stages) ? stages : [stages]).filter(isText);
-  if (labels.includes(AWSCURRENT)) return { effect: { kind: 'value-changed' }, version };
-  // One event yields one effect: with several custom labels only the first is reported, so a reference pinned
-  // to another of them is missed (the native `Secret Label Updated` event reports each label separately).
-  if (labels.length === 0) return { effect: none('PutSecretValue attached no staging label to the new version') };
-  return { effect: labelMoved(labels[0]), version };
+  if (stages === undefined || stages === null) return { effects: [VALUE_CHANGED], version };
+  const labels = [...new Set((Array.isArray(stages) ? stages : [stages]).filter(isText))];
+  if (labels.length === 0) return only(none('PutSecretValue attached no staging label to the new version'));
+  // Every listed stage moved to the new version. A value change already reaches AWSPREVIOUS-pinned references.
+  const current = labels.includes(AWSCURRENT);
+  const others = labels.filter((label) => label !== AWSCURRENT && !(current && label === AWSPREVIOUS));
+  return { effects: [...(current ? [VALUE_CHANGED] : []), ...others.map(labelMoved)], version };
 }
 
+/**
+ * CloudTrail logs no secret value and, in the records published, only `{arn}` as the response of a write: the
+ * VersionId of the response cannot be relied on. A new value is told by a `secretString` / `secretBinary` key (in case
+ * a record keeps the key with a redacted value) or by `clientRequestToken`, the id of the new version. The AWS CLI
+ * and SDKs also send a token with a metadata-only update: that reads as a value change, a false flag that is cheaper
+ * than a missed stale job.
+ */
 function decideUpdateSecret(detail: CloudTrailDetail): Outcome {
-  const version = textField(detail.responseElements, 'versionId');
-  if (version === undefined) return { effect: none('UpdateSecret changed metadata only (no new secret version)') };
-  return { effect: { kind: 'value-changed' }, version };
+  const version = toNewVersion(detail);
+  const newValue =
+    hasField(detail.requestParameters, 'secretString') || hasField(detail.requestParameters, 'secretBinary');
+  if (version === undefined && !newValue) {
+    return only(none('UpdateSecret changed metadata only (no new value, version or clientRequestToken)'));
+  }
+  return { effects: [VALUE_CHANGED], version };
+}
+
+/** The id of the version a write created: the response's VersionId, else the ClientRequestToken that became it. */
+function toNewVersion(detail: CloudTrailDetail): string | undefined {
+  return textField(detail.responseElements, 'versionId') ?? textField(detail.requestParameters, 'clientRequestToken');
 }
 
 function decideUpdateSecretVersionStage(detail: CloudTrailDetail, detailType: string): Outcome {
   const stage = textField(detail.requestParameters, 'versionStage');
   if (stage === undefined) return { reason: `${detailType} without detail.requestParameters.versionStage` };
   const version = textField(detail.requestParameters, 'moveToVersionId');
-  if (version === undefined) return { effect: none(`UpdateSecretVersionStage removed ${stage} without moving it`) };
-  return { effect: stage === AWSCURRENT ? { kind: 'value-changed' } : labelMoved(stage), version };
+  if (version === undefined) return only(none(`UpdateSecretVersionStage removed ${stage} without moving it`));
+  return { effects: [stage === AWSCURRENT ? VALUE_CHANGED : labelMoved(stage)], version };
 }
 
 /** Prefers the ARN AWS generated over the id the caller typed (a name, a partial or a complete ARN). */
@@ -286,16 +314,20 @@ function toCloudTrailResource(detail: CloudTrailDetail, envelope: Envelope): Sec
   );
 }
 
-/** A secret named by an ARN (complete when `completeIfArn`) or by a bare name resolved in `home`. */
-function toSecretResource(id: unknown, home: Home, completeIfArn: boolean): SecretResource | undefined {
+/**
+ * A secret named by an ARN or by a bare name resolved in `home`. An ARN AWS `generated` is complete when it ends in
+ * the 6-character suffix; one a caller typed may be partial. A bare name is exactly the secret's name.
+ */
+function toSecretResource(id: unknown, home: Home, generated: boolean): SecretResource | undefined {
   if (!isText(id)) return undefined;
   const arn = SECRET_ARN.exec(id);
   if (arn) {
     const [, partition, region, account, secretId] = arn;
-    return { kind: 'secret', partition, region, account, secretId, complete: completeIfArn };
+    const complete = generated && toSecretNameGuess(secretId) !== undefined;
+    return { kind: 'secret', partition, region, account, secretId, complete };
   }
   if (id.includes(':')) return undefined;
-  return { kind: 'secret', ...home, secretId: id, complete: false };
+  return { kind: 'secret', ...home, secretId: id, complete: false, bareName: true };
 }
 
 function toSsmResource(envelope: Envelope, name: string): Resource {
@@ -312,12 +344,16 @@ function envelopeHome(envelope: Envelope): Home {
   };
 }
 
-function accept(envelope: Envelope, fields: Omit<Change, 'eventId' | 'replayName'>): ParsedChange {
-  const change: Change = { ...fields, eventId: envelope.id, replayName: envelope['replay-name'] };
-  return { ok: true, change: dropUndefined(change) };
+function accept(envelope: Envelope, fields: ChangeFields, effects: readonly Effect[]): ParsedEvent {
+  const ids = { eventId: envelope.id, replayName: envelope['replay-name'] };
+  return { ok: true, changes: effects.map((effect) => dropUndefined<Change>({ ...fields, effect, ...ids })) };
 }
 
-function reject(reason: string): ParsedChange {
+function only(effect: Effect): Outcome {
+  return { effects: [effect] };
+}
+
+function reject(reason: string): ParsedEvent {
   return { ok: false, reason };
 }
 
@@ -351,6 +387,11 @@ function field(container: unknown, key: string): unknown {
   const wanted = key.toLowerCase();
   const match = Object.keys(container).find((candidate) => candidate.toLowerCase() === wanted);
   return match === undefined ? undefined : container[match];
+}
+
+function hasField(container: unknown, key: string): boolean {
+  const value = field(container, key);
+  return value !== undefined && value !== null;
 }
 
 function textField(container: unknown, key: string): string | undefined {

@@ -1,7 +1,14 @@
 /** Which references a change reaches: same resource, and the reference reads what moved. */
 import type { Change, Effect } from './change';
 import type { LocatedReference } from './locations';
-import { namesResource, type SecretReference, type SsmReference, toIndexKeys, toLookupKeys } from './reference';
+import {
+  type NamedBy,
+  type SecretReference,
+  type SsmReference,
+  toIndexKeys,
+  toLookupKeys,
+  toNamedBy,
+} from './reference';
 
 // When AWSCURRENT moves to a new version, Secrets Manager moves AWSPREVIOUS to the version AWSCURRENT left, and
 // publishes no event for AWSPREVIOUS: a reference pinned to it reads a different value after every value change.
@@ -35,6 +42,11 @@ export interface Hit<Owner> {
   readonly located: LocatedReference;
   /** False when the reference is pinned to something the change did not move. */
   readonly reads: boolean;
+  /**
+   * `name` when a secret was matched by its name alone (the event or the reference has no complete ARN, e.g. an event
+   * that names the secret only by name): a plan should say so. `arn` when the match is exact.
+   */
+  readonly by: NamedBy;
 }
 
 /** A hash index from resource keys to the references that may name them; one lookup per change, no nested scan. */
@@ -67,8 +79,9 @@ export function createReferenceIndex<Owner>(
           const reference = entry.located.reference;
           if (seen.has(entry.located) || reference.kind === 'invalid') continue;
           seen.add(entry.located);
-          if (!namesResource(reference, change.resource)) continue;
-          hits.push({ ...entry, reads: readsWhatMoved(reference, change.effect) });
+          const by = toNamedBy(reference, change.resource);
+          if (by === undefined) continue;
+          hits.push({ ...entry, reads: readsWhatMoved(reference, change.effect), by });
         }
       }
       return hits;

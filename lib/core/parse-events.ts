@@ -13,7 +13,7 @@ export interface SourcedChange {
   readonly change: Change;
 }
 
-/** Parses every input; bad ones become rejections and never stop the good ones. */
+/** Parses every input; bad ones become rejections and never stop the good ones. One event may yield several changes. */
 export function parseChanges(inputs: readonly { source: string; event: unknown }[]): {
   changes: SourcedChange[];
   rejected: Rejection[];
@@ -22,7 +22,7 @@ export function parseChanges(inputs: readonly { source: string; event: unknown }
   const rejected: Rejection[] = [];
   for (const { source, event } of inputs) {
     const parsed = parseChange(event);
-    if (parsed.ok) changes.push({ source, change: parsed.change });
+    if (parsed.ok) changes.push(...parsed.changes.map((change) => ({ source, change })));
     else rejected.push({ source, reason: parsed.reason });
   }
   return { changes, rejected };

@@ -37,6 +37,8 @@ export interface SecretReference {
   readonly account: string;
   /** The secret's name, or its name plus the 6-character suffix of a complete ARN. */
   readonly secretId: string;
+  /** True for `/aws/reference/secretsmanager/NAME`: `secretId` is exactly the name, even when it ends like a suffix. */
+  readonly bareName?: boolean;
   readonly jsonKey?: string;
   readonly versionStage?: string;
   readonly versionId?: string;
@@ -69,6 +71,8 @@ export type Resource =
       readonly secretId: string;
       /** True when `secretId` is known to come from a complete ARN (it ends in the 6-character suffix). */
       readonly complete: boolean;
+      /** True when the event named the secret by its bare name only: `secretId` is exactly the name. */
+      readonly bareName?: boolean;
     };
 
 /** The AWS partition a region belongs to (`cn-*` → `aws-cn`, `us-gov-*` → `aws-us-gov`, else `aws`). */
@@ -135,7 +139,14 @@ function parseSecretViaSsm(valueFrom: string, home: Home, rest: string): Referen
   if (extra.length > 0 || !secretId || !SECRET_NAME.test(secretId)) {
     return invalid(valueFrom, 'not a valid /aws/reference/secretsmanager/ secret name');
   }
-  const base = { kind: 'secret' as const, valueFrom, via: 'parameter-store' as const, ...home, secretId };
+  const base = {
+    kind: 'secret' as const,
+    valueFrom,
+    via: 'parameter-store' as const,
+    ...home,
+    secretId,
+    bareName: true,
+  };
   if (!selector) return base;
   return UUID.test(selector) ? { ...base, versionId: selector } : { ...base, versionStage: selector };
 }
@@ -172,35 +183,80 @@ export function toSecretNameGuess(secretId: string): string | undefined {
 
 const scope = (r: { partition: string; region: string; account: string }) => `${r.partition}:${r.region}:${r.account}`;
 
+/**
+ * How a reference and a changed resource were found to name one resource: `arn` when both carry the same complete
+ * secret ARN (the 6-character suffix tells one secret from a deleted and re-created one), or for a parameter (its name
+ * is its identity); `name` when a secret was matched by its name alone, because the event or the reference carries
+ * no complete ARN, so a secret deleted and re-created under that name matches too.
+ */
+export type NamedBy = 'arn' | 'name';
+
+/** One way to read a secret id: a complete ARN (`arn` set, `name` its name) or a bare name (`arn` unset). */
+type SecretReading = { readonly arn?: string; readonly name: string };
+
+/**
+ * The secrets an id may name. AWS is exact where the id is: a complete ARN names one secret, a bare name or a
+ * suffix-less partial ARN one name. An ARN as someone typed it that ends in `-XXXXXX` is read both ways: Secrets
+ * Manager takes it for a complete ARN, but it may be the partial ARN of a name that ends like a suffix.
+ */
+function toSecretReadings(secretId: string, form: 'complete' | 'typed' | 'name'): SecretReading[] {
+  const name = toSecretNameGuess(secretId);
+  if (form === 'name' || name === undefined) return [{ name: secretId }];
+  if (form === 'complete') return [{ arn: secretId, name }];
+  return [{ arn: secretId, name }, { name: secretId }];
+}
+
+function referenceReadings(reference: SecretReference): SecretReading[] {
+  return toSecretReadings(reference.secretId, reference.bareName ? 'name' : 'typed');
+}
+
+function resourceReadings(resource: Extract<Resource, { kind: 'secret' }>): SecretReading[] {
+  const form = resource.bareName ? 'name' : resource.complete ? 'complete' : 'typed';
+  return toSecretReadings(resource.secretId, form);
+}
+
 /** Hash keys under which a reference is indexed; a resource that may be named by it looks up `toLookupKeys`. */
 export function toIndexKeys(reference: SsmReference | SecretReference): string[] {
   if (reference.kind === 'ssm') return [`ssm:${scope(reference)}:${reference.name}`];
-  const guess = toSecretNameGuess(reference.secretId);
-  const keys = [`secret:${scope(reference)}:${reference.secretId}`];
-  return guess === undefined ? keys : [...keys, `secret:${scope(reference)}:${guess}`];
+  return toSecretKeys(reference, referenceReadings(reference));
 }
 
-/** Hash keys to look up for a changed resource; candidates are confirmed with `namesResource`. */
+/** Hash keys to look up for a changed resource; candidates are confirmed with `toNamedBy`. */
 export function toLookupKeys(resource: Resource): string[] {
   if (resource.kind === 'ssm') return [`ssm:${scope(resource)}:${withoutLeadingSlash(resource.name)}`];
-  const guess = toSecretNameGuess(resource.secretId);
-  const keys = [`secret:${scope(resource)}:${resource.secretId}`];
-  return guess === undefined ? keys : [...keys, `secret:${scope(resource)}:${guess}`];
+  return toSecretKeys(resource, resourceReadings(resource));
+}
+
+// Every match pairs two readings of one name, so the names are the keys.
+function toSecretKeys(at: Home, readings: readonly SecretReading[]): string[] {
+  return [...new Set(readings.map((reading) => `secret:${scope(at)}:${reading.name}`))];
 }
 
 /**
- * True when the reference points at the changed resource. A partial secret ARN (name only) matches the complete
- * one; two complete ARNs must agree on the suffix (a re-created secret is another secret).
+ * How the reference names the changed resource, or undefined when it does not. Parameters match by name (`/a` ≡ `a`);
+ * two complete secret ARNs must agree on the suffix (a re-created secret is another secret); otherwise a secret
+ * matches by its name, and a bare name is exact: `billing` never names `billing-prod01`.
  */
+export function toNamedBy(reference: SsmReference | SecretReference, resource: Resource): NamedBy | undefined {
+  if (reference.kind !== resource.kind || scope(reference) !== scope(resource)) return undefined;
+  if (reference.kind === 'ssm' && resource.kind === 'ssm') {
+    return reference.name === withoutLeadingSlash(resource.name) ? 'arn' : undefined;
+  }
+  if (reference.kind !== 'secret' || resource.kind !== 'secret') return undefined;
+  let namedBy: NamedBy | undefined;
+  for (const ours of referenceReadings(reference)) {
+    for (const theirs of resourceReadings(resource)) {
+      if (ours.arn !== undefined && ours.arn === theirs.arn) return 'arn';
+      const eitherIsAName = ours.arn === undefined || theirs.arn === undefined;
+      if (eitherIsAName && ours.name === theirs.name) namedBy = 'name';
+    }
+  }
+  return namedBy;
+}
+
+/** True when the reference points at the changed resource (see `toNamedBy`). */
 export function namesResource(reference: SsmReference | SecretReference, resource: Resource): boolean {
-  if (reference.kind !== resource.kind || scope(reference) !== scope(resource)) return false;
-  if (reference.kind === 'ssm' && resource.kind === 'ssm') return reference.name === withoutLeadingSlash(resource.name);
-  if (reference.kind !== 'secret' || resource.kind !== 'secret') return false;
-  const ref = reference.secretId;
-  const changed = resource.secretId;
-  if (ref === changed) return true;
-  if (toSecretNameGuess(changed) === ref) return true;
-  return !resource.complete && toSecretNameGuess(ref) === changed;
+  return toNamedBy(reference, resource) !== undefined;
 }
 
 /** The canonical text of a resource, for keys, logs and reports. */

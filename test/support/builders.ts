@@ -67,6 +67,16 @@ export const secret = (secretId: string, complete = true, overrides: Partial<Hom
   complete,
 });
 
+/** A secret an event names by its bare name only (no ARN). */
+export const named = (secretId: string, overrides: Partial<Home> = {}): Resource => ({
+  kind: 'secret',
+  ...HOME,
+  ...overrides,
+  secretId,
+  complete: false,
+  bareName: true,
+});
+
 export const aChange = (overrides: Partial<Change> = {}): Change => ({
   service: overrides.resource?.kind === 'secret' ? 'secretsmanager' : 'ssm',
   kind: 'Parameter Store Change/Update',

@@ -64,6 +64,12 @@ const ROUTES: Record<string, Route> = {
   'secretsmanager/cloudtrail.rotation-succeeded': { to: [CT] },
   'secretsmanager/cloudtrail.update-secret': { to: [CT] },
   'secretsmanager/cloudtrail.update-secret-version-stage': { to: [CT] },
+  'secretsmanager/cloudtrail.update-secret-token': { to: [CT] },
+  'secretsmanager/cloudtrail.put-secret-value-reloader': { to: [CT] },
+  'secretsmanager/cloudtrail.put-secret-value-no-response': { to: [CT] },
+  'secretsmanager/cloudtrail.put-secret-value-stages': { to: [CT] },
+  'secretsmanager/cloudtrail.delete-secret-by-name': { to: [CT] },
+  'secretsmanager/secret-label-updated.aws-docs': { to: [SL] },
   'secretsmanager/cloudtrail.error': nowhere,
   'secretsmanager/cloudtrail.restore-secret': nowhere,
   'secretsmanager/cloudtrail.rotate-secret': nowhere,
@@ -215,7 +221,7 @@ describe('the expected-routes table', () => {
   it.each(Object.keys(ROUTES))('agrees with parseChange for %s', (name) => {
     const route = ROUTES[name];
     const parsed = parseChange(samples[name]);
-    const actionable = parsed.ok && parsed.change.effect.kind !== 'none';
+    const actionable = parsed.ok && parsed.changes.some((change) => change.effect.kind !== 'none');
     if (name === 'malformed/bad-time') {
       expect(parsed).toEqual({ ok: false, reason: 'time is not an ISO-8601 timestamp' });
       return;

@@ -69,6 +69,9 @@ const SECRETS_MANAGER_CLOUDTRAIL = {
     $or: [
       { eventName: ['PutSecretValue', 'RotationSucceeded', 'DeleteSecret'] },
       { eventName: ['UpdateSecret'], responseElements: { versionId: [{ exists: true }] } },
+      { eventName: ['UpdateSecret'], requestParameters: { clientRequestToken: [{ exists: true }] } },
+      { eventName: ['UpdateSecret'], requestParameters: { secretString: [{ exists: true }] } },
+      { eventName: ['UpdateSecret'], requestParameters: { secretBinary: [{ exists: true }] } },
       {
         eventName: ['UpdateSecretVersionStage'],
         requestParameters: { versionStage: [{ exists: true }], moveToVersionId: [{ exists: true }] },
@@ -93,7 +96,7 @@ describe('serverless.yml change routing', () => {
 
   it('lists exactly the Secrets Manager CloudTrail events the reactor handles, and no failed call', () => {
     const detail = props('SecretsManagerCloudTrailRule').EventPattern.detail;
-    const names = detail.$or.flatMap((branch: { eventName: string[] }) => branch.eventName).sort();
+    const names = [...new Set(detail.$or.flatMap((branch: { eventName: string[] }) => branch.eventName))].sort();
     expect(names).toEqual([
       'DeleteSecret',
       'PutSecretValue',

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { type Effect, type ParsedChange, parseChange } from '../../../lib/core/change';
-import type { Resource } from '../../../lib/core/reference';
-import { toPartition } from '../../../lib/core/reference';
+import { type Effect, type ParsedEvent, parseChange } from '../../../lib/core/change';
+import { readsWhatMoved } from '../../../lib/core/match';
+import { parseReference, type Resource, type SecretReference, toPartition } from '../../../lib/core/reference';
 
 type Json = Record<string, unknown>;
 
@@ -34,6 +34,11 @@ const secret = (secretId: string, complete: boolean, overrides: Partial<Resource
     complete,
     ...overrides,
   }) as Resource;
+/** A secret an event names by its bare name only. */
+const named = (secretId: string, overrides: Partial<Resource> = {}): Resource =>
+  ({ ...secret(secretId, false, overrides), bareName: true }) as Resource;
+const pinnedTo = (stage: string) =>
+  parseReference(`${DB_ARN}::${stage}:`, { partition: 'aws', region: REGION, account: ACCOUNT }) as SecretReference;
 const valueChanged: Effect = { kind: 'value-changed' };
 const deleted: Effect = { kind: 'deleted' };
 const labelMoved = (label: string): Effect => ({ kind: 'label-moved', label });
@@ -115,136 +120,230 @@ const aServiceEvent = (detail: Json = {}, envelope: Json = {}) =>
     envelope,
   );
 
-const changeOf = (parsed: ParsedChange) => {
-  if (!parsed.ok) throw new Error(`expected a change, got a rejection: ${parsed.reason}`);
-  return parsed.change;
+const changesOf = (parsed: ParsedEvent) => {
+  if (!parsed.ok) throw new Error(`expected changes, got a rejection: ${parsed.reason}`);
+  return parsed.changes;
+};
+const changeOf = (parsed: ParsedEvent) => {
+  const changes = changesOf(parsed);
+  expect(changes).toHaveLength(1);
+  return changes[0];
 };
 
+type ExpectedChange = { readonly effect: unknown; readonly version?: string };
 type Expected =
-  | { readonly kind: string; readonly resource: Resource; readonly effect: unknown; readonly version?: string }
+  | { readonly kind: string; readonly resource: Resource; readonly changes: readonly ExpectedChange[] }
   | { readonly reason: string };
+/** Where a sample comes from: a published event (verbatim unless said), or what it was derived from. */
+type Sourced = Expected & { readonly source: string };
 
-const SAMPLES: Record<string, Expected> = {
+// Published samples, cited as repository + path @ commit (or URL):
+const SM_GUIDE_MONITORING =
+  'awsdocs/aws-secrets-manager-docs doc_source/monitoring.md @2d398a5d129306bd6c90c4cf5b2f2d518c023798 ("sample DeleteSecret call")';
+const SM_GUIDE_ROTATION_FAILED =
+  'awsdocs/aws-secrets-manager-docs doc_source/retrieve-ct-entries.md @6b87a45c6d5bacda205b156c8c94aff0980fe90e ("Example log entry", RotationFailed)';
+const SM_GUIDE_LABEL_UPDATED =
+  'https://docs.aws.amazon.com/secretsmanager/latest/userguide/event-detail-secret-label-updated-secretsmanager.html (example)';
+const RELOADER_PUT_SECRET_VALUE =
+  'external-secrets/reloader docs/sources/aws-sqs.md @15ed3a817a7bb7c34cbf30cab58a075c7b52cfeb ("Default AWS SQS Message Schema"; its trimmed detail lacks eventSource, added back)';
+const POSTMAN_PUT_SECRET_VALUE =
+  'opengovsg/postmangovsg serverless/eb-env-update/README.md @3e63210f81c21da0f658800a4d16bd3960187c24 ("Sample cloudtrail event")';
+const SSM_GUIDE_EXAMPLES =
+  'awsdocs/aws-systems-manager-user-guide doc_source/monitoring-systems-manager-event-examples.md (Parameter Store Change)';
+
+const one = (effect: unknown, version?: string): readonly ExpectedChange[] => [
+  version === undefined ? { effect } : { effect, version },
+];
+
+const SAMPLES: Record<string, Sourced> = {
   'ssm/parameter-store-change.create.json': {
+    source: `${SSM_GUIDE_EXAMPLES}, time moved to the sample day`,
     kind: 'Parameter Store Change/Create',
     resource: ssm('MyExampleParameter'),
-    effect: valueChanged,
+    changes: one(valueChanged),
   },
   'ssm/parameter-store-change.update.json': {
+    source: `constructed after ${SSM_GUIDE_EXAMPLES} (Update of a SecureString)`,
     kind: 'Parameter Store Change/Update',
     resource: ssm('/prod/db/password'),
-    effect: valueChanged,
+    changes: one(valueChanged),
   },
   'ssm/parameter-store-change.hierarchical.json': {
+    source: `constructed after ${SSM_GUIDE_EXAMPLES} (hierarchical name, no description)`,
     kind: 'Parameter Store Change/Update',
     resource: ssm('/prod/db/password'),
-    effect: valueChanged,
+    changes: one(valueChanged),
   },
   'ssm/parameter-store-change.delete.json': {
+    source: `${SSM_GUIDE_EXAMPLES}, time moved to the sample day`,
     kind: 'Parameter Store Change/Delete',
     resource: ssm('MyExampleParameter'),
-    effect: deleted,
+    changes: one(deleted),
   },
   'ssm/parameter-store-change.label.json': {
+    source: 'constructed: fields label/fromVersion/toVersion as typed by the schema-registry copy in aws/aws-sam-cli',
     kind: 'Parameter Store Change/LabelParameterVersion',
     resource: ssm('/prod/api/key'),
-    effect: labelMoved('prod'),
-    version: '4',
+    changes: one(labelMoved('prod'), '4'),
   },
   'ssm/parameter-store-policy-action.expiration.json': {
+    source: 'constructed after captures in public repositories (aws-semantics.md, addendum)',
     kind: 'Parameter Store Policy Action/Expiration',
     resource: ssm('/prod/batch/session-token'),
-    effect: deleted,
+    changes: one(deleted),
   },
   'ssm/parameter-store-policy-action.expiration-notification.json': {
+    source: 'constructed after captures in public repositories (aws-semantics.md, addendum)',
     kind: 'Parameter Store Policy Action/ExpirationNotification',
     resource: ssm('/prod/db/password'),
-    effect: none('ExpirationNotification'),
+    changes: one(none('ExpirationNotification')),
   },
   'ssm/parameter-store-policy-action.no-change-notification.json': {
+    source: 'constructed after captures in public repositories (aws-semantics.md, addendum)',
     kind: 'Parameter Store Policy Action/NoChangeNotification',
     resource: ssm('/prod/db/password'),
-    effect: none('NoChangeNotification'),
+    changes: one(none('NoChangeNotification')),
+  },
+  'secretsmanager/secret-label-updated.aws-docs.json': {
+    source: SM_GUIDE_LABEL_UPDATED,
+    kind: 'Secret Label Updated/AWSCURRENT',
+    resource: secret('mySecret-a1b2c3', true, { region: 'us-west-2', account: '012345678901' }),
+    changes: one(valueChanged, 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111'),
   },
   'secretsmanager/secret-label-updated.awscurrent.json': {
+    source: `${SM_GUIDE_LABEL_UPDATED}, moved to the sample fleet's secret, account and region`,
     kind: 'Secret Label Updated/AWSCURRENT',
     resource: secret('prod/db-AbCdEf', true),
-    effect: valueChanged,
-    version: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+    changes: one(valueChanged, 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111'),
   },
   'secretsmanager/secret-label-updated.custom-label.json': {
+    source: `${SM_GUIDE_LABEL_UPDATED}, with the custom label BLUE`,
     kind: 'Secret Label Updated/BLUE',
     resource: secret('prod/api-token-Gh12Ij', true),
-    effect: labelMoved('BLUE'),
+    changes: one(labelMoved('BLUE'), 'b2c3d4e5-6789-01bc-def0-EXAMPLE22222'),
+  },
+  'secretsmanager/cloudtrail.put-secret-value-reloader.json': {
+    source: RELOADER_PUT_SECRET_VALUE,
+    kind: 'AWS API Call via CloudTrail/PutSecretValue',
+    resource: secret('prod/test-secret-123456', true, { region: 'eu-west-1' }),
+    // responseElements carries only the ARN: the new version's id is the ClientRequestToken.
+    changes: one(valueChanged, '4d383ea9-084a-49c9-8722-cbfb0f25c456'),
+  },
+  'secretsmanager/cloudtrail.put-secret-value-no-response.json': {
+    source: `${POSTMAN_PUT_SECRET_VALUE}; placeholders <REGION>, <ACCOUNT_ID>, <SECRET_NAME>-<RANDOM_CHARACTERS> filled in`,
+    kind: 'AWS API Call via CloudTrail/PutSecretValue',
+    // responseElements is null: only the ARN the caller typed names the secret (it may be partial).
+    resource: secret('eb-env-staging-Xy12Zw', false, { region: 'ap-southeast-1' }),
+    changes: one(valueChanged, 'abc'),
+  },
+  'secretsmanager/cloudtrail.put-secret-value-stages.json': {
+    source: `${RELOADER_PUT_SECRET_VALUE}, with requestParameters.versionStages [AWSCURRENT, blue] (PutSecretValue VersionStages)`,
+    kind: 'AWS API Call via CloudTrail/PutSecretValue',
+    resource: secret('prod/test-secret-123456', true, { region: 'eu-west-1' }),
+    changes: [
+      { effect: valueChanged, version: '0b6f9c2e-51d4-4a8e-9f3b-7c2d1e0a9b8c' },
+      { effect: labelMoved('blue'), version: '0b6f9c2e-51d4-4a8e-9f3b-7c2d1e0a9b8c' },
+    ],
   },
   'secretsmanager/cloudtrail.put-secret-value.json': {
+    source: `${RELOADER_PUT_SECRET_VALUE}, moved to the sample fleet's secret and region, secretId given as a name`,
     kind: 'AWS API Call via CloudTrail/PutSecretValue',
     resource: secret('prod/db-AbCdEf', true),
-    effect: valueChanged,
+    changes: one(valueChanged, '4d383ea9-084a-49c9-8722-cbfb0f25c456'),
   },
   'secretsmanager/cloudtrail.put-secret-value-staged.json': {
+    source: `${RELOADER_PUT_SECRET_VALUE}, with versionStages [BLUE] and a response carrying ARN, name and versionId`,
     kind: 'AWS API Call via CloudTrail/PutSecretValue',
     resource: secret('prod/api-token-Gh12Ij', true),
-    effect: labelMoved('BLUE'),
+    changes: one(labelMoved('BLUE'), '5e494fb0-195b-4a5a-9833-dcbf1a36d567'),
   },
   'secretsmanager/cloudtrail.update-secret.json': {
+    source: `${RELOADER_PUT_SECRET_VALUE} as UpdateSecret, with a response carrying a versionId (no published record has one)`,
     kind: 'AWS API Call via CloudTrail/UpdateSecret',
     resource: secret('prod/db-AbCdEf', true),
-    effect: valueChanged,
-    version: '6f5a50c1-2a6c-4b6b-9944-ecd02b47e678',
+    changes: one(valueChanged, '6f5a50c1-2a6c-4b6b-9944-ecd02b47e678'),
+  },
+  'secretsmanager/cloudtrail.update-secret-token.json': {
+    source: `${RELOADER_PUT_SECRET_VALUE} as UpdateSecret: like the published PutSecretValue records, {arn} only in the response`,
+    kind: 'AWS API Call via CloudTrail/UpdateSecret',
+    resource: secret('prod/test-secret-123456', true, { region: 'eu-west-1' }),
+    changes: one(valueChanged, '1c7e0d3f-62e5-4b9f-8a4c-8d3e2f1b0c9d'),
   },
   'secretsmanager/cloudtrail.update-secret-metadata.json': {
+    source: `${RELOADER_PUT_SECRET_VALUE} as UpdateSecret of the description only, without clientRequestToken`,
     kind: 'AWS API Call via CloudTrail/UpdateSecret',
     resource: secret('prod/db-AbCdEf', true),
-    effect: none('metadata only'),
+    changes: one(none('metadata only')),
   },
   'secretsmanager/cloudtrail.update-secret-version-stage.json': {
+    source: `${RELOADER_PUT_SECRET_VALUE} as UpdateSecretVersionStage (parameters named after the API, camelCase)`,
     kind: 'AWS API Call via CloudTrail/UpdateSecretVersionStage',
     resource: secret('prod/db-AbCdEf', true),
-    effect: valueChanged,
-    version: '7a6b61d2-3b7d-4c7c-8a55-fde13c58f789',
+    changes: one(valueChanged, '7a6b61d2-3b7d-4c7c-8a55-fde13c58f789'),
   },
   'secretsmanager/cloudtrail.rotation-succeeded.json': {
+    source: `${SM_GUIDE_ROTATION_FAILED} as RotationSucceeded (no errorMessage), moved to the sample fleet's secret`,
     kind: 'AWS Service Event via CloudTrail/RotationSucceeded',
     resource: secret('prod/db-AbCdEf', true),
-    effect: valueChanged,
+    changes: one(valueChanged),
   },
   'secretsmanager/cloudtrail.rotation-failed.json': {
+    source: `${SM_GUIDE_ROTATION_FAILED}, moved to the sample fleet's secret`,
     kind: 'AWS Service Event via CloudTrail/RotationFailed',
     resource: secret('prod/db-AbCdEf', true),
-    effect: none('rotation failed'),
+    changes: one(none('rotation failed')),
   },
   'secretsmanager/cloudtrail.rotate-secret.json': {
+    source: `${RELOADER_PUT_SECRET_VALUE} as RotateSecret`,
     kind: 'AWS API Call via CloudTrail/RotateSecret',
     resource: secret('prod/db-AbCdEf', true),
-    effect: none('RotateSecret'),
+    changes: one(none('RotateSecret')),
+  },
+  'secretsmanager/cloudtrail.delete-secret-by-name.json': {
+    source: `${SM_GUIDE_MONITORING}, in an EventBridge envelope (aws-semantics §2.1)`,
+    kind: 'AWS API Call via CloudTrail/DeleteSecret',
+    // secretId is a bare name; the response's aRN names the secret exactly.
+    resource: secret('MyDatabaseSecret-a1b2c3', true),
+    changes: one(deleted),
   },
   'secretsmanager/cloudtrail.delete-secret.json': {
+    source: `${SM_GUIDE_MONITORING}, moved to the sample fleet's secret, response key spelled arn (after February 2024)`,
     kind: 'AWS API Call via CloudTrail/DeleteSecret',
     resource: secret('prod/legacy-Kl34Mn', true),
-    effect: deleted,
+    changes: one(deleted),
   },
   'secretsmanager/cloudtrail.restore-secret.json': {
+    source: `${SM_GUIDE_MONITORING} as RestoreSecret`,
     kind: 'AWS API Call via CloudTrail/RestoreSecret',
     resource: secret('prod/legacy-Kl34Mn', true),
-    effect: none('RestoreSecret'),
+    changes: one(none('RestoreSecret')),
   },
   'secretsmanager/cloudtrail.error.json': {
+    source: `${POSTMAN_PUT_SECRET_VALUE} shape, with errorCode AccessDenied (CloudTrail record contents reference)`,
     kind: 'AWS API Call via CloudTrail/PutSecretValue',
-    resource: secret('prod/db', false),
-    effect: { kind: 'none', why: 'the API call failed: AccessDenied' },
+    resource: named('prod/db'),
+    changes: one({ kind: 'none', why: 'the API call failed: AccessDenied' }),
   },
   'secretsmanager/cloudtrail.aRN.json': {
+    source: `${SM_GUIDE_MONITORING} response spelling aRN, on a PutSecretValue`,
     kind: 'AWS API Call via CloudTrail/PutSecretValue',
     resource: secret('prod/db-AbCdEf', true),
-    effect: valueChanged,
-    version: '9c8d83f4-5d9f-4e9e-8c77-1f035e7a9b01',
+    changes: one(valueChanged, '9c8d83f4-5d9f-4e9e-8c77-1f035e7a9b01'),
   },
-  'malformed/not-json-object.json': { reason: 'not an EventBridge event: expected a JSON object' },
-  'malformed/unknown-source.json': { reason: `${NOT_HANDLED}: com.example.orders / Parameter Store Change` },
-  'malformed/missing-detail-name.json': { reason: 'Parameter Store Change without detail.name' },
-  'malformed/bad-time.json': { reason: 'time is not an ISO-8601 timestamp' },
-  'malformed/ec2-event.json': { reason: `${NOT_HANDLED}: aws.ec2 / EC2 Instance State-change Notification` },
+  'malformed/not-json-object.json': {
+    source: 'constructed',
+    reason: 'not an EventBridge event: expected a JSON object',
+  },
+  'malformed/unknown-source.json': {
+    source: 'constructed',
+    reason: `${NOT_HANDLED}: com.example.orders / Parameter Store Change`,
+  },
+  'malformed/missing-detail-name.json': { source: 'constructed', reason: 'Parameter Store Change without detail.name' },
+  'malformed/bad-time.json': { source: 'constructed', reason: 'time is not an ISO-8601 timestamp' },
+  'malformed/ec2-event.json': {
+    source: 'constructed',
+    reason: `${NOT_HANDLED}: aws.ec2 / EC2 Instance State-change Notification`,
+  },
 };
 
 describe('parseChange', () => {
@@ -252,19 +351,29 @@ describe('parseChange', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual(sampleFiles);
   });
 
-  it.each(Object.entries(SAMPLES))('parses %s', (file, expected) => {
+  it.each(Object.entries(SAMPLES))('parses %s', (file, { source, ...expected }) => {
+    expect(source).not.toBe('');
     const event = loadSample(file);
     const parsed = parseChange(event);
     if ('reason' in expected) {
       expect(parsed).toEqual({ ok: false, reason: expected.reason });
       return;
     }
-    const envelope = event as { id: string; detail: { eventTime?: string }; time: string };
-    expect(changeOf(parsed)).toMatchObject({
-      ...expected,
-      eventId: envelope.id,
-      changedAt: Date.parse(envelope.detail.eventTime ?? envelope.time),
-    });
+    const envelope = event as { id: string; detail: { eventTime?: string; eventID?: string }; time: string };
+    const { kind, resource } = expected;
+    const changes = changesOf(parsed);
+    expect(changes).toEqual(
+      expected.changes.map(({ effect, version }) => ({
+        service: resource.kind === 'ssm' ? 'ssm' : 'secretsmanager',
+        kind,
+        resource,
+        effect,
+        ...(version === undefined ? {} : { version }),
+        eventId: envelope.id,
+        ...(envelope.detail.eventID === undefined ? {} : { cloudTrailEventId: envelope.detail.eventID }),
+        changedAt: Date.parse(envelope.detail.eventTime ?? envelope.time),
+      })),
+    );
   });
 
   it.each<[string, Json, Partial<Resource>]>([
@@ -304,7 +413,7 @@ describe('parseChange', () => {
     [
       'falls back to detail.name when resources[0] is not a secret ARN',
       aSecretLabelUpdated({}, { resources: ['arn:aws:kms:us-east-2:123456789012:key/x'] }),
-      { resource: secret('prod/db', false) },
+      { resource: named('prod/db') },
     ],
     [
       'takes a Secret Label Updated resource from its ARN',
@@ -346,17 +455,17 @@ describe('parseChange', () => {
     [
       'additionalEventData.SecretId as a name',
       { responseElements: null, additionalEventData: { SecretId: 'prod/db' } },
-      secret('prod/db', false),
+      named('prod/db'),
     ],
     [
       'requestParameters.secretId as a name, in the record region and account',
       { responseElements: null, awsRegion: 'eu-west-1', recipientAccountId: '210987654321' },
-      secret('prod/db', false, { region: 'eu-west-1', account: '210987654321' }),
+      named('prod/db', { region: 'eu-west-1', account: '210987654321' }),
     ],
     [
       'requestParameters.secretId as a name, in the envelope region and account',
       { responseElements: null, awsRegion: undefined, recipientAccountId: undefined },
-      secret('prod/db', false),
+      named('prod/db'),
     ],
     [
       'requestParameters.secretId as a partial ARN',
@@ -374,55 +483,117 @@ describe('parseChange', () => {
     [
       'requestParameters when responseElements.arn is not a secret ARN',
       { responseElements: { arn: 'garbage' } },
+      named('prod/db'),
+    ],
+    [
+      'requestParameters.secretId as a bare name that ends like a suffix (still exactly that name)',
+      { responseElements: null, requestParameters: { secretId: 'billing-prod01' } },
+      named('billing-prod01'),
+    ],
+    [
+      'responseElements.arn without the 6-character suffix (not a complete ARN)',
+      { responseElements: { arn: 'arn:aws:secretsmanager:us-east-2:123456789012:secret:prod/db' } },
       secret('prod/db', false),
     ],
   ])('finds the CloudTrail secret in %s', (_, detail, resource) => {
     expect(changeOf(parseChange(anApiCall(detail))).resource).toEqual(resource);
   });
 
-  it.each<[string, unknown, { effect: unknown; version?: string }]>([
+  it.each<[string, unknown, { effects: unknown[]; version?: string }]>([
     [
       'LabelParameterVersion without toVersion',
       aParameterStoreChange({ operation: 'LabelParameterVersion', label: 'prod' }),
-      { effect: labelMoved('prod') },
+      { effects: [labelMoved('prod')] },
     ],
-    ['PutSecretValue without versionStages', anApiCall(), { effect: valueChanged }],
+    ['PutSecretValue without versionStages', anApiCall(), { effects: [valueChanged] }],
     [
-      'PutSecretValue staging AWSCURRENT',
+      'PutSecretValue whose version is told only by its clientRequestToken',
+      anApiCall({ requestParameters: { secretId: 'prod/db', clientRequestToken: 'v-5' } }),
+      { effects: [valueChanged], version: 'v-5' },
+    ],
+    [
+      'PutSecretValue staging AWSCURRENT and a custom stage (every listed stage moved)',
       anApiCall({
         requestParameters: { secretId: 'prod/db', versionStages: ['BLUE', 'AWSCURRENT'] },
         responseElements: { arn: DB_ARN, versionId: 'v-4' },
       }),
-      { effect: valueChanged, version: 'v-4' },
+      { effects: [valueChanged, labelMoved('BLUE')], version: 'v-4' },
     ],
     [
-      'PutSecretValue staging custom labels only (the first one is reported)',
+      'PutSecretValue staging custom stages only',
       anApiCall({ requestParameters: { secretId: 'prod/db', versionStages: ['BLUE', 'GREEN'] } }),
-      { effect: labelMoved('BLUE') },
+      { effects: [labelMoved('BLUE'), labelMoved('GREEN')] },
+    ],
+    [
+      'PutSecretValue naming a stage twice',
+      anApiCall({ requestParameters: { secretId: 'prod/db', versionStages: ['BLUE', 'BLUE'] } }),
+      { effects: [labelMoved('BLUE')] },
+    ],
+    [
+      'PutSecretValue staging AWSCURRENT and AWSPREVIOUS (a value change already reaches AWSPREVIOUS pins)',
+      anApiCall({ requestParameters: { secretId: 'prod/db', versionStages: ['AWSCURRENT', 'AWSPREVIOUS'] } }),
+      { effects: [valueChanged] },
+    ],
+    [
+      'PutSecretValue staging AWSPREVIOUS alone',
+      anApiCall({ requestParameters: { secretId: 'prod/db', versionStages: ['AWSPREVIOUS'] } }),
+      { effects: [labelMoved('AWSPREVIOUS')] },
     ],
     [
       'PutSecretValue staging a single label given as a string',
       anApiCall({ requestParameters: { secretId: 'prod/db', versionStages: 'AWSCURRENT' } }),
-      { effect: valueChanged },
+      { effects: [valueChanged] },
     ],
     [
       'PutSecretValue staging no label',
       anApiCall({ requestParameters: { secretId: 'prod/db', versionStages: [] } }),
-      { effect: none('no staging label') },
+      { effects: [none('no staging label')] },
     ],
     [
       'UpdateSecret answering VersionId (any casing)',
       anApiCall({ eventName: 'UpdateSecret', responseElements: { ARN: DB_ARN, VersionId: 'v-9' } }),
-      { effect: valueChanged, version: 'v-9' },
+      { effects: [valueChanged], version: 'v-9' },
     ],
-    ['UpdateSecret without a version', anApiCall({ eventName: 'UpdateSecret' }), { effect: none('metadata only') }],
+    ['UpdateSecret without a version', anApiCall({ eventName: 'UpdateSecret' }), { effects: [none('metadata only')] }],
+    [
+      'UpdateSecret of the description, without clientRequestToken',
+      anApiCall({ eventName: 'UpdateSecret', requestParameters: { secretId: 'prod/db', description: 'x' } }),
+      { effects: [none('metadata only')] },
+    ],
+    [
+      'UpdateSecret with a clientRequestToken (the new version id) and an ARN-only response',
+      anApiCall({ eventName: 'UpdateSecret', requestParameters: { secretId: 'prod/db', clientRequestToken: 'v-7' } }),
+      { effects: [valueChanged], version: 'v-7' },
+    ],
+    [
+      // The CLI and SDKs fill the token in on a metadata-only call too: ambiguous, read as a value change.
+      'UpdateSecret of the description with a clientRequestToken',
+      anApiCall({
+        eventName: 'UpdateSecret',
+        requestParameters: { secretId: 'prod/db', description: 'x', clientRequestToken: 'v-8' },
+      }),
+      { effects: [valueChanged], version: 'v-8' },
+    ],
+    [
+      'UpdateSecret keeping a redacted secretString',
+      anApiCall({
+        eventName: 'UpdateSecret',
+        requestParameters: { secretId: 'prod/db', secretString: 'HIDDEN_DUE_TO_SECURITY_REASONS' },
+      }),
+      { effects: [valueChanged] },
+    ],
+    [
+      'UpdateSecret keeping a SecretBinary key (any casing)',
+      anApiCall({ eventName: 'UpdateSecret', requestParameters: { secretId: 'prod/db', SecretBinary: '' } }),
+      { effects: [valueChanged] },
+    ],
     [
       'UpdateSecretVersionStage moving a custom stage',
       anApiCall({
         eventName: 'UpdateSecretVersionStage',
         requestParameters: { secretId: 'prod/db', versionStage: 'BLUE', moveToVersionId: 'v-3' },
       }),
-      { effect: labelMoved('BLUE'), version: 'v-3' },
+      { effects: [labelMoved('BLUE')], version: 'v-3' },
     ],
     [
       'UpdateSecretVersionStage removing a stage',
@@ -430,30 +601,31 @@ describe('parseChange', () => {
         eventName: 'UpdateSecretVersionStage',
         requestParameters: { secretId: 'prod/db', versionStage: 'AWSCURRENT', removeFromVersionId: 'v-3' },
       }),
-      { effect: none('removed AWSCURRENT without moving it') },
+      { effects: [none('removed AWSCURRENT without moving it')] },
     ],
     [
       'a failed call',
       anApiCall({ errorCode: 'ResourceNotFoundException' }),
-      { effect: none('failed: ResourceNotFoundException') },
+      { effects: [none('failed: ResourceNotFoundException')] },
     ],
     [
       'a failed DeleteSecret',
       anApiCall({ eventName: 'DeleteSecret', errorCode: 'InvalidRequestException' }),
-      { effect: none('failed: InvalidRequestException') },
+      { effects: [none('failed: InvalidRequestException')] },
     ],
-    ['RotationStarted', aServiceEvent({ eventName: 'RotationStarted' }), { effect: none('rotation started') }],
-    ['RotationAbandoned', aServiceEvent({ eventName: 'RotationAbandoned' }), { effect: none('abandoned') }],
-    ['RotationSucceeded', aServiceEvent(), { effect: valueChanged }],
-    ['Secret Label Updated AWSCURRENT', aSecretLabelUpdated(), { effect: valueChanged, version: 'v-2' }],
+    ['RotationStarted', aServiceEvent({ eventName: 'RotationStarted' }), { effects: [none('rotation started')] }],
+    ['RotationAbandoned', aServiceEvent({ eventName: 'RotationAbandoned' }), { effects: [none('abandoned')] }],
+    ['RotationSucceeded', aServiceEvent(), { effects: [valueChanged] }],
+    ['Secret Label Updated AWSCURRENT', aSecretLabelUpdated(), { effects: [valueChanged], version: 'v-2' }],
     [
       'Secret Label Updated AWSPENDING',
       aSecretLabelUpdated({ labelUpdated: 'AWSPENDING' }),
-      { effect: labelMoved('AWSPENDING'), version: 'v-2' },
+      { effects: [labelMoved('AWSPENDING')], version: 'v-2' },
     ],
-  ])('decides the effect of %s', (_, event, expected) => {
-    const { effect, version } = changeOf(parseChange(event));
-    expect({ effect, version }).toEqual({ version: undefined, ...expected });
+  ])('decides the effects of %s', (_, event, { effects, version }) => {
+    const changes = changesOf(parseChange(event));
+    expect(changes.map((change) => change.effect)).toEqual(effects);
+    for (const change of changes) expect(change.version).toBe(version);
   });
 
   it.each<[string, unknown, string]>([
@@ -567,6 +739,27 @@ describe('parseChange', () => {
     expect(parseChange(event)).toEqual({ ok: false, reason });
   });
 
+  it('reports every stage a PutSecretValue moved, so a reference pinned to any of them is reached', () => {
+    const stage = fc.constantFrom('AWSCURRENT', 'AWSPREVIOUS', 'AWSPENDING', 'BLUE', 'blue', 'GREEN');
+    fc.assert(
+      fc.property(fc.array(stage, { maxLength: 6 }), stage, (stages, other) => {
+        const changes = changesOf(
+          parseChange(anApiCall({ requestParameters: { secretId: 'prod/db', versionStages: stages } })),
+        );
+        const reached = (label: string) => changes.some((change) => readsWhatMoved(pinnedTo(label), change.effect));
+        for (const listed of stages) expect(reached(listed)).toBe(true);
+        if (!stages.includes(other) && !(other === 'AWSPREVIOUS' && stages.includes('AWSCURRENT'))) {
+          expect(reached(other)).toBe(false);
+        }
+        // One event, several changes: each keeps the event's identity.
+        const ids = new Set(
+          changes.map((c) => JSON.stringify([c.eventId, c.cloudTrailEventId, c.changedAt, c.resource])),
+        );
+        expect(ids.size).toBe(1);
+      }),
+    );
+  });
+
   it('rejects a hostile object instead of throwing', () => {
     const hostile = new Proxy(
       {},
@@ -582,10 +775,13 @@ describe('parseChange', () => {
     expect(parseChange(hostile)).toEqual({ ok: false, reason: expect.stringContaining('not an EventBridge event') });
   });
 
-  const expectWellFormed = (parsed: ParsedChange) => {
+  const expectWellFormed = (parsed: ParsedEvent) => {
     if (parsed.ok) {
-      expect(Number.isFinite(parsed.change.changedAt)).toBe(true);
-      expect(parsed.change.eventId).not.toBe('');
+      expect(parsed.changes.length).toBeGreaterThan(0);
+      for (const change of parsed.changes) {
+        expect(Number.isFinite(change.changedAt)).toBe(true);
+        expect(change.eventId).not.toBe('');
+      }
     } else {
       expect(parsed.reason).toMatch(/^\S.*$/);
     }

@@ -1,8 +1,18 @@
-import type { Effect } from '../../../lib/core/change';
-import { toDefinitionReferences } from '../../../lib/core/locations';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { type Change, type Effect, parseChange } from '../../../lib/core/change';
+import { type LocatedReference, toDefinitionReferences } from '../../../lib/core/locations';
 import { createReferenceIndex, readsWhatMoved } from '../../../lib/core/match';
-import { parseReference, type SecretReference, type SsmReference } from '../../../lib/core/reference';
-import { aChange, aDefinition, HOME, secret } from '../../support/builders';
+import {
+  namesResource,
+  parseReference,
+  type Resource,
+  type SecretReference,
+  type SsmReference,
+  toNamedBy,
+} from '../../../lib/core/reference';
+import { aChange, aDefinition, HOME, named, secret, ssm } from '../../support/builders';
 
 const ARN = 'arn:aws:secretsmanager:us-east-2:123456789012:secret';
 const ref = (valueFrom: string) => parseReference(valueFrom, HOME) as SsmReference | SecretReference;
@@ -47,10 +57,120 @@ describe('createReferenceIndex', () => {
     ]);
     const index = createReferenceIndex([['etl:1', toDefinitionReferences(definition, HOME)]]);
     const hits = index.hitsOf(aChange({ resource: secret('prod/db-AbCdEf') }));
-    expect(hits.map((h) => [h.located.location, h.reads])).toEqual([
-      ['containerProperties.secrets[1]', false],
-      ['containerProperties.secrets[0]', true],
+    expect(hits.map((h) => [h.located.location, h.reads, h.by]).sort()).toEqual([
+      ['containerProperties.secrets[0]', true, 'name'],
+      ['containerProperties.secrets[1]', false, 'arn'],
     ]);
+  });
+
+  // Published DeleteSecret record (awsdocs/aws-secrets-manager-docs doc_source/monitoring.md
+  // @2d398a5d129306bd6c90c4cf5b2f2d518c023798), as events/secretsmanager/cloudtrail.delete-secret-by-name.json.
+  const deleteSecret = JSON.parse(
+    readFileSync(join(__dirname, '../../../events/secretsmanager/cloudtrail.delete-secret-by-name.json'), 'utf8'),
+  );
+  const changeOf = (event: unknown): Change => {
+    const parsed = parseChange(event);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.changes[0];
+  };
+  const SM = 'arn:aws:secretsmanager:us-east-2:123456789012:secret';
+  const fleet = createReferenceIndex([
+    [
+      'etl:1',
+      toDefinitionReferences(
+        aDefinition([
+          `${SM}:MyDatabaseSecret-a1b2c3`,
+          `${SM}:MyDatabaseSecret-ZzZzZz`,
+          `${SM}:MyDatabaseSecret`,
+          '/aws/reference/secretsmanager/MyDatabaseSecret',
+          '/aws/reference/secretsmanager/MyDatabaseSecret-prod01',
+          `${SM}:MyDatabaseSecret2-a1b2c3`,
+        ]),
+        HOME,
+      ),
+    ],
+  ]);
+  const hitsOf = (change: Change) =>
+    fleet
+      .hitsOf(change)
+      .map((h) => [h.located.reference.valueFrom, h.by])
+      .sort();
+
+  it.each<[string, unknown, [string, string][]]>([
+    [
+      'the published record (bare secretId, complete aRN in the response): exact for the complete ARN',
+      deleteSecret,
+      [
+        ['/aws/reference/secretsmanager/MyDatabaseSecret', 'name'],
+        [`${SM}:MyDatabaseSecret`, 'name'],
+        [`${SM}:MyDatabaseSecret-a1b2c3`, 'arn'],
+      ],
+    ],
+    [
+      'the same record without its response: by name only, every secret of that name (a re-created one too)',
+      { ...deleteSecret, detail: { ...deleteSecret.detail, responseElements: null } },
+      [
+        ['/aws/reference/secretsmanager/MyDatabaseSecret', 'name'],
+        [`${SM}:MyDatabaseSecret`, 'name'],
+        [`${SM}:MyDatabaseSecret-ZzZzZz`, 'name'],
+        [`${SM}:MyDatabaseSecret-a1b2c3`, 'name'],
+      ],
+    ],
+  ])('matches a DeleteSecret event: %s', (_name, event, expected) => {
+    expect(hitsOf(changeOf(event))).toEqual(expected);
+  });
+
+  it('never lets an event naming billing reach the secret named billing-prod01', () => {
+    const index = createReferenceIndex([
+      [
+        'billing:1',
+        toDefinitionReferences(
+          aDefinition(['/aws/reference/secretsmanager/billing-prod01', `${SM}:billing-prod01-Qw12Er`, `${SM}:billing`]),
+          HOME,
+        ),
+      ],
+    ]);
+    const hits = index.hitsOf(aChange({ resource: named('billing'), effect: { kind: 'deleted' } }));
+    expect(hits.map((h) => [h.located.reference.valueFrom, h.by])).toEqual([[`${SM}:billing`, 'name']]);
+  });
+
+  it('finds exactly the references a scan with toNamedBy finds, with the same basis', () => {
+    const name = fc.constantFrom('db', 'db2', 'db-prod01', 'app-config', 'app');
+    const tail = fc.constantFrom('', '-AbCdEf', '-ZzZzZz', '-prod01');
+    const valueFrom = fc
+      .tuple(fc.constantFrom('arn', 'bare', 'ssm'), name, tail)
+      .map(([form, n, t]) =>
+        form === 'arn' ? `${SM}:${n}${t}` : form === 'bare' ? `/aws/reference/secretsmanager/${n}${t}` : `/${n}${t}`,
+      );
+    const resource = fc
+      .tuple(fc.constantFrom('complete', 'typed', 'bare', 'ssm'), name, tail)
+      .map(
+        ([form, n, t]): Resource =>
+          form === 'complete'
+            ? secret(`${n}${t || '-AbCdEf'}`, true)
+            : form === 'typed'
+              ? secret(`${n}${t}`, false)
+              : form === 'bare'
+                ? named(`${n}${t}`)
+                : ssm(`/${n}${t}`),
+      );
+    fc.assert(
+      fc.property(fc.array(valueFrom, { maxLength: 8 }), resource, (values, changed) => {
+        const located: LocatedReference[] = toDefinitionReferences(aDefinition(values), HOME);
+        const index = createReferenceIndex([['etl:1', located]]);
+        const found = index
+          .hitsOf(aChange({ resource: changed }))
+          .map((h) => `${h.located.location} ${h.by}`)
+          .sort();
+        const scanned = located
+          .flatMap(({ location, reference }) => {
+            if (reference.kind === 'invalid' || !namesResource(reference, changed)) return [];
+            return [`${location} ${toNamedBy(reference, changed)}`];
+          })
+          .sort();
+        expect(found).toEqual(scanned);
+      }),
+    );
   });
 
   it('ignores invalid references', () => {
