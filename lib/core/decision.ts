@@ -42,6 +42,8 @@ export type SkipReason =
 export interface ReactionReference {
   readonly valueFrom: string;
   readonly location: string;
+  /** `name` when the secret was matched by its name alone (the event or the reference has no complete ARN). */
+  readonly matchedBy?: 'name';
 }
 
 /** The change side of a reaction, enough for ledger keys, events and reports. */

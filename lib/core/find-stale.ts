@@ -169,9 +169,15 @@ export function findStaleJobs(changes: readonly Change[], fleet: FleetView, opti
     }
     const references = new Map<string, ReactionReference>();
     for (const [, jobHits] of stale) {
-      for (const { located, reads } of jobHits) {
-        if (reads)
-          references.set(located.location, { valueFrom: located.reference.valueFrom, location: located.location });
+      for (const { located, reads, by } of jobHits) {
+        if (!reads) continue;
+        // A secret matched by its name alone (no complete ARN on one side): the plan says so.
+        const matchedBy = by === 'name' || references.get(located.location)?.matchedBy === 'name' ? 'name' : undefined;
+        references.set(located.location, {
+          valueFrom: located.reference.valueFrom,
+          location: located.location,
+          ...(matchedBy ? { matchedBy } : {}),
+        });
       }
     }
     candidates.push({
