@@ -32,3 +32,9 @@ export class TransientError extends ReactorError {
   override name = 'TransientError' as const;
   readonly retryable = true;
 }
+
+/** A job whose copy SubmitJob would refuse, or would run differently (too many tags, an array child alone…). */
+export class NotResubmittableError extends ReactorError {
+  override name = 'NotResubmittableError' as const;
+  readonly retryable = false;
+}
