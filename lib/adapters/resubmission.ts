@@ -81,7 +81,7 @@ export function toCopyObstacle(job: BatchJob): string | undefined {
   const ranges = detail.nodeProperties?.nodeRangeProperties ?? [];
   if (detail.eksProperties || ranges.some((range) => range.eksProperties)) {
     // Batch never injects SSM / Secrets Manager values into EKS pods (aws-semantics §3.1), so an EKS job is never
-    // stale; its pod overrides are not mapped rather than silently dropped.
+    // stale; its pod overrides are not mapped, so it is refused rather than copied without them.
     return 'EKS jobs are not copied (eksPropertiesOverride is not mapped)';
   }
   const containers = [
