@@ -12,11 +12,8 @@ import {
   paginateListJobs,
 } from '@aws-sdk/client-batch';
 import type { BatchJob, BatchJobDefinition, BatchJobQueue } from '../core/fleet';
-import { parseLineageTag } from '../core/keys';
+import { parseLineageTag, REPLACES_TAG } from '../core/keys';
 import type { JobSource } from '../core/ports';
-
-/** The tag a replacement carries: the id of the job it replaces. */
-export const REPLACES_TAG = 'rotation-reactor:replaces';
 
 /** Live statuses: containers that already read their secrets. */
 const LIVE_STATUSES = ['RUNNING', 'STARTING'] as const;

@@ -2,11 +2,12 @@
 import { type BatchClient, SubmitJobCommand, TagResourceCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import { describeError, ReactorError, RefusedError, TransientError } from '../core/errors';
 import { isChildJob } from '../core/fleet';
-import { REPLACES_TAG, STALE_REF_TAG, STALE_SINCE_TAG, toLineageTag } from '../core/keys';
+import { STALE_REF_TAG, STALE_SINCE_TAG } from '../core/keys';
 import type { JobActions } from '../core/ports';
 import { toResubmission } from './resubmission';
 
 const MAX_TAG_VALUE = 256;
+const MAX_TAGS = 50;
 const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling']);
 
 /** Creates the Batch writer; the client should carry the rate limiter and adaptive retries. */
@@ -17,6 +18,11 @@ export function createBatchWriter(client: BatchClient): JobActions {
         return { tagged: false, why: 'Batch cannot tag array children or multi-node nodes' };
       }
       if (!job.jobArn) return { tagged: false, why: 'the job has no ARN to tag' };
+      // TagResource fails past 50 tags on the resource: say so instead of failing the flag.
+      const keys = new Set([...Object.keys(job.tags ?? {}), STALE_SINCE_TAG, STALE_REF_TAG]);
+      if (keys.size > MAX_TAGS) {
+        return { tagged: false, why: `the job has ${Object.keys(job.tags ?? {}).length} tags; Batch allows ${MAX_TAGS}` };
+      }
       const reference = reaction.references[0]?.valueFrom ?? '';
       await client.send(
         new TagResourceCommand({
@@ -31,11 +37,7 @@ export function createBatchWriter(client: BatchClient): JobActions {
     },
 
     async submitReplacement(job, { lineage, fence }) {
-      const request = toResubmission(job);
-      const command = new SubmitJobCommand({
-        ...request,
-        tags: { ...request.tags, [REPLACES_TAG]: toLineageTag(lineage) },
-      });
+      const command = new SubmitJobCommand(toResubmission(job, lineage));
       // SubmitJob is not idempotent: after a 5xx, a timeout or a reset, Batch may have accepted the job. The SDK
       // retries only throttling (refused before acting); anything else fails the action, and the next attempt's
       // lineage lookup finds the job if Batch did accept it.

@@ -57,3 +57,9 @@ export function isRetryable(error: unknown): boolean {
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+/** A job whose copy SubmitJob would refuse, or would run differently (too many tags, an array child alone…). */
+export class NotResubmittableError extends ReactorError {
+  override name = 'NotResubmittableError' as const;
+  readonly retryable = false;
+}

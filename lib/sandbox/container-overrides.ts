@@ -1,12 +1,15 @@
 import type { BatchContainer } from '../core/fleet';
 import { clientError } from './api-error';
-import { type Body, optionalArray, toObjectList } from './request-body';
+import { type Body, optionalArray, optionalInteger, toObjectList } from './request-body';
 
 /**
  * Checks a `containerOverrides`-like object (also the containers of `ecsPropertiesOverride`): `command` entries
- * must be non-empty strings and no environment variable may start with `AWS_BATCH` (Batch reserves the prefix).
+ * must be non-empty strings, no environment variable may start with `AWS_BATCH` (Batch reserves the prefix), and the
+ * legacy `vcpus` / `memory` are positive integers.
  */
 export function checkContainerOverrides(overrides: Body, path: string): void {
+  optionalInteger(overrides, 'vcpus', 1, Number.MAX_SAFE_INTEGER);
+  optionalInteger(overrides, 'memory', 1, Number.MAX_SAFE_INTEGER);
   const command = optionalArray(overrides, 'command');
   if (command?.some((part) => typeof part !== 'string' || part === '')) {
     throw clientError(`${path}.command must be a list of non-empty strings`);

@@ -3,6 +3,7 @@ import type { BatchContainer, BatchJob, BatchNodeProperties } from '../core/flee
 import { clientError } from './api-error';
 import { toBatchArn } from './arns';
 import { addJob, type BatchState, type DefinitionRecord, findActiveDefinition, findQueue } from './batch-state';
+import { checkConsumableResources } from './consumable-resources';
 import {
   checkContainerOverrides,
   checkEcsPropertiesOverride,
@@ -93,7 +94,14 @@ interface SubmitJobRequest {
   readonly consumableResourcePropertiesOverride?: Body;
 }
 
+// "Maximum job payload size (for SubmitJob API operations): 30 KiB" (Batch service quotas).
+const maxPayloadBytes = 30 * 1024;
+
 function parseSubmitJob(state: BatchState, body: Body): SubmitJobRequest {
+  const bytes = Buffer.byteLength(JSON.stringify(body));
+  if (bytes > maxPayloadBytes) {
+    throw clientError(`Job size must be less than 30 KiB, got ${Math.ceil(bytes / 1024)} KiB`);
+  }
   const jobName = requiredString(body, 'jobName');
   if (!jobNamePattern.test(jobName)) {
     throw clientError(
@@ -106,6 +114,9 @@ function parseSubmitJob(state: BatchState, body: Body): SubmitJobRequest {
   if (queue.state !== 'ENABLED') throw clientError(`Job queue ${queueRef} is not in ENABLED state`);
   const definition = findActiveDefinition(state, requiredString(body, 'jobDefinition'));
   const shareIdentifier = optionalString(body, 'shareIdentifier');
+  if (shareIdentifier !== undefined && shareIdentifier.length > 255) {
+    throw clientError('shareIdentifier is limited to 255 characters');
+  }
   const fairShare = typeof queue.detail.schedulingPolicyArn === 'string';
   if (fairShare && shareIdentifier === undefined) {
     throw clientError(`shareIdentifier must be specified for job queue ${queue.name}, which has a scheduling policy`);
@@ -117,12 +128,9 @@ function parseSubmitJob(state: BatchState, body: Body): SubmitJobRequest {
   if (arraySize !== undefined && definition.definition.type === 'multinode') {
     throw clientError('arrayProperties are not supported for multi-node parallel jobs');
   }
-  const dependsOn = body.dependsOn == null ? undefined : toObjectList(body.dependsOn, 'dependsOn');
-  if (dependsOn && dependsOn.length > 20) {
-    throw clientError(`dependsOn can contain up to 20 jobs, got ${dependsOn.length}`);
-  }
+  const dependsOn = parseDependencies(state, body, arraySize);
   const retryStrategy = optionalObject(body, 'retryStrategy');
-  if (retryStrategy) optionalInteger(retryStrategy, 'attempts', 1, 10);
+  if (retryStrategy) checkRetryStrategy(retryStrategy);
   const timeout = optionalObject(body, 'timeout');
   if (timeout) optionalInteger(timeout, 'attemptDurationSeconds', 60, Number.MAX_SAFE_INTEGER);
   const containerOverrides = optionalObject(body, 'containerOverrides');
@@ -134,8 +142,10 @@ function parseSubmitJob(state: BatchState, body: Body): SubmitJobRequest {
     if (definition.definition.type !== 'multinode') {
       throw clientError('nodeOverrides can only be used with multi-node parallel job definitions');
     }
-    checkNodeOverrides(nodeOverrides);
+    checkNodeOverrides(nodeOverrides, definition.definition.nodeProperties ?? {});
   }
+  const consumables = optionalObject(body, 'consumableResourcePropertiesOverride');
+  if (consumables) checkConsumableResources(consumables, 'consumableResourcePropertiesOverride');
   const tags = optionalStringMap(body, 'tags') ?? {};
   checkTags(tags);
   const optional = {
@@ -150,9 +160,52 @@ function parseSubmitJob(state: BatchState, body: Body): SubmitJobRequest {
     containerOverrides,
     ecsPropertiesOverride,
     nodeOverrides,
-    consumableResourcePropertiesOverride: optionalObject(body, 'consumableResourcePropertiesOverride'),
+    consumableResourcePropertiesOverride: consumables,
   };
   return { jobName, queueArn: queue.arn, definition, tags, ...withoutUndefined(optional) };
+}
+
+/**
+ * Batch documents up to 20 dependencies, `SEQUENTIAL` without a job id for array jobs, and `N_TO_N` with a job id
+ * (job_dependencies.html). What Batch answers for a job id it does not know (never existed, or purged after it
+ * finished) is not documented: the sandbox chooses a ClientException, so a copy that names a purged job fails loudly.
+ */
+function parseDependencies(state: BatchState, body: Body, arraySize: number | undefined): Body[] | undefined {
+  if (body.dependsOn == null) return undefined;
+  const dependsOn = toObjectList(body.dependsOn, 'dependsOn');
+  if (dependsOn.length > 20) throw clientError(`dependsOn can contain up to 20 jobs, got ${dependsOn.length}`);
+  for (const [index, dependency] of dependsOn.entries()) {
+    const path = `dependsOn[${index}]`;
+    const jobId = optionalString(dependency, 'jobId');
+    const type = optionalString(dependency, 'type');
+    if (type !== undefined && type !== 'N_TO_N' && type !== 'SEQUENTIAL') {
+      throw clientError(`${path}.type ${type} must be one of N_TO_N | SEQUENTIAL`);
+    }
+    if (jobId === undefined || jobId === '') {
+      if (type !== 'SEQUENTIAL' || arraySize === undefined) {
+        throw clientError(`${path} needs a jobId, unless it is a SEQUENTIAL dependency of an array job`);
+      }
+    } else if (!state.jobs.has(jobId)) {
+      throw clientError(`${path}: job ${jobId} does not exist`);
+    }
+  }
+  return dependsOn;
+}
+
+/** RetryStrategy: 1 to 10 attempts; up to 5 `evaluateOnExit` entries (then `attempts` is required), each RETRY or EXIT. */
+function checkRetryStrategy(retryStrategy: Body): void {
+  const attempts = optionalInteger(retryStrategy, 'attempts', 1, 10);
+  if (retryStrategy.evaluateOnExit == null) return;
+  const conditions = toObjectList(retryStrategy.evaluateOnExit, 'retryStrategy.evaluateOnExit');
+  if (conditions.length > 5) throw clientError(`retryStrategy.evaluateOnExit can contain up to 5 entries`);
+  if (attempts === undefined) throw clientError('retryStrategy.attempts is required with evaluateOnExit');
+  for (const condition of conditions) {
+    // "The values aren't case sensitive."
+    const action = optionalString(condition, 'action')?.toUpperCase();
+    if (action !== 'RETRY' && action !== 'EXIT') {
+      throw clientError('retryStrategy.evaluateOnExit[].action must be RETRY or EXIT');
+    }
+  }
 }
 
 function parseArraySize(body: Body): number | undefined {

@@ -6,11 +6,14 @@ import {
   DescribeJobDefinitionsCommand,
   DescribeJobQueuesCommand,
   DescribeJobsCommand,
+  type JobDependency,
+  type KeyValuePair,
   ListJobsCommand,
   ListTagsForResourceCommand,
   RegisterJobDefinitionCommand,
   type RegisterJobDefinitionCommandInput,
   SubmitJobCommand,
+  type SubmitJobCommandInput,
   TagResourceCommand,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
@@ -309,6 +312,119 @@ describe('sandbox vs moto', () => {
     ]);
     const described = await both((client) => client.send(new DescribeJobsCommand({ jobs: ['no-such-job'] })));
     expect(described.map((response) => response.jobs)).toEqual([[], []]);
+  });
+
+  describe('SubmitJob fields a resubmitted copy carries (those moto models)', () => {
+    const upstream = { sandbox: { plain: '', array: '' }, moto: { plain: '', array: '' } };
+    type Side = 'sandbox' | 'moto';
+    const tags50 = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, `v${i}`]));
+    const submitBoth = (input: (side: Side) => Partial<SubmitJobCommandInput>) =>
+      both((client, side) =>
+        client.send(
+          new SubmitJobCommand({
+            jobName: 'copy-fields',
+            jobQueue: 'contract-q',
+            jobDefinition: 'contract-app:1',
+            ...input(side),
+          }),
+        ),
+      );
+    const describeBoth = async (ids: [string, string]) => {
+      const [fromSandbox, fromMoto] = await both((client, side) =>
+        client.send(new DescribeJobsCommand({ jobs: [ids[side === 'sandbox' ? 0 : 1]] })),
+      );
+      return [fromSandbox.jobs?.[0], fromMoto.jobs?.[0]] as const;
+    };
+    // Upstream ids differ between the two by construction: name them by role.
+    const byRole = (side: Side, dependsOn: readonly JobDependency[] | undefined) =>
+      dependsOn?.map((dependency) => ({
+        ...dependency,
+        jobId:
+          dependency.jobId === upstream[side].plain
+            ? '<plain>'
+            : dependency.jobId === upstream[side].array
+              ? '<array>'
+              : dependency.jobId,
+      }));
+    // Order is not compared: moto lists overrides first, the sandbox keeps the definition's order; AWS's is undocumented.
+    const withoutBatchVariables = (environment: readonly KeyValuePair[] | undefined) =>
+      environment
+        ?.filter((variable) => !variable.name?.startsWith('AWS_BATCH'))
+        .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
+
+    beforeAll(async () => {
+      const plain = await submitBoth(() => ({ jobName: 'upstream' }));
+      const array = await submitBoth(() => ({ jobName: 'upstream-array', arrayProperties: { size: 2 } }));
+      upstream.sandbox = { plain: plain[0].jobId!, array: array[0].jobId! };
+      upstream.moto = { plain: plain[1].jobId!, array: array[1].jobId! };
+    });
+
+    it('dependsOn, parameters, timeout, legacy vcpus / memory, command, environment and 50 tags come back as sent', async () => {
+      const submitted = await submitBoth((side) => ({
+        dependsOn: [{ jobId: upstream[side].plain }],
+        parameters: { day: 'tuesday' },
+        timeout: { attemptDurationSeconds: 300 },
+        containerOverrides: {
+          vcpus: 2,
+          memory: 1024,
+          command: ['sh', '-c', 'again'],
+          environment: [{ name: 'EXTRA', value: '1' }],
+        },
+        tags: tags50,
+      }));
+      const [fromSandbox, fromMoto] = await describeBoth([submitted[0].jobId!, submitted[1].jobId!]);
+      const pick = (side: Side, job: typeof fromSandbox) => ({
+        dependsOn: byRole(side, job?.dependsOn),
+        parameters: job?.parameters,
+        timeout: job?.timeout,
+        vcpus: job?.container?.vcpus,
+        memory: job?.container?.memory,
+        command: job?.container?.command,
+        environment: withoutBatchVariables(job?.container?.environment),
+        tags: job?.tags,
+      });
+      expect(pick('sandbox', fromSandbox)).toEqual(pick('moto', fromMoto));
+      expect(pick('sandbox', fromSandbox)).toMatchObject({
+        dependsOn: [{ jobId: '<plain>' }],
+        vcpus: 2,
+        memory: 1024,
+        environment: [
+          { name: 'EXTRA', value: '1' },
+          { name: 'STAGE', value: 'test' },
+        ],
+        tags: tags50,
+      });
+    });
+
+    it('an array keeps SEQUENTIAL and N_TO_N dependencies on the parent and on each child', async () => {
+      const submitted = await submitBoth((side) => ({
+        arrayProperties: { size: 2 },
+        dependsOn: [{ type: 'SEQUENTIAL' }, { jobId: upstream[side].array, type: 'N_TO_N' }],
+      }));
+      const parents = await describeBoth([submitted[0].jobId!, submitted[1].jobId!]);
+      const children = await describeBoth([`${submitted[0].jobId}:1`, `${submitted[1].jobId}:1`]);
+      for (const [fromSandbox, fromMoto] of [parents, children]) {
+        expect(byRole('sandbox', fromSandbox?.dependsOn)).toEqual(byRole('moto', fromMoto?.dependsOn));
+        expect(byRole('sandbox', fromSandbox?.dependsOn)).toEqual([
+          { type: 'SEQUENTIAL' },
+          { jobId: '<array>', type: 'N_TO_N' },
+        ]);
+      }
+      expect(parents[0]?.arrayProperties?.size).toBe(parents[1]?.arrayProperties?.size);
+    });
+
+    it('both refuse 51 tags with HTTP 400 (moto names it ValidationError; Batch models only ClientException)', async () => {
+      const tags = { ...tags50, k50: 'v50' };
+      const errors = await both((client) =>
+        rejectionOf(
+          client.send(
+            new SubmitJobCommand({ jobName: 'x', jobQueue: 'contract-q', jobDefinition: 'contract-app:1', tags }),
+          ),
+        ),
+      );
+      expect(errors.map((error) => error.$metadata?.httpStatusCode)).toEqual([400, 400]);
+      expect(errors.map((error) => error.name)).toEqual(['ClientException', 'ValidationError']);
+    });
   });
 
   it('PutEvents: same shapes for accepted and failed entries, and ValidationException over 10 entries', async () => {

@@ -3,6 +3,7 @@ import {
   DescribeJobsCommand,
   ListJobsCommand,
   ListTagsForResourceCommand,
+  RegisterJobDefinitionCommand,
   SubmitJobCommand,
   type SubmitJobCommandInput,
   TagResourceCommand,
@@ -175,6 +176,219 @@ describe('SubmitJob', () => {
     const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
     const { jobId } = await submit({ jobDefinition: 'mini-app:2', propagateTags: true, tags });
     expect(await describe1(jobId!)).toMatchObject({ status: 'FAILED', statusReason: expect.stringMatching(/Tags/) });
+  });
+});
+
+describe('SubmitJob: what DescribeJobs returns for the fields a copy carries', () => {
+  const fleetJobId = fleetJob(1);
+
+  it('keeps dependsOn (plain, SEQUENTIAL, N_TO_N) on an array parent and its children', async () => {
+    const upstream = await submit({ arrayProperties: { size: 2 } });
+    const dependsOn = [
+      { jobId: fleetJobId },
+      { type: 'SEQUENTIAL' as const },
+      { jobId: upstream.jobId, type: 'N_TO_N' as const },
+    ];
+    const { jobId } = await submit({ arrayProperties: { size: 2 }, dependsOn });
+    expect((await describe1(jobId!))?.dependsOn).toEqual(dependsOn);
+    expect((await describe1(`${jobId}:1`))?.dependsOn).toEqual(dependsOn);
+  });
+
+  it('keeps legacy vcpus / memory overrides and consumable resources', async () => {
+    const { jobDefinitionArn } = await batch.send(
+      new RegisterJobDefinitionCommand({
+        jobDefinitionName: 'legacy',
+        type: 'container',
+        containerProperties: { image: 'busybox', vcpus: 1, memory: 512 },
+      }),
+    );
+    const consumableResourcePropertiesOverride = {
+      consumableResourceList: [{ consumableResource: 'licence', quantity: 2 }],
+    };
+    const { jobId } = await submit({
+      jobDefinition: jobDefinitionArn,
+      containerOverrides: { vcpus: 4, memory: 2048 },
+      consumableResourcePropertiesOverride,
+    });
+    const job = await describe1(jobId!);
+    expect(job?.container).toMatchObject({ vcpus: 4, memory: 2048, resourceRequirements: [] });
+    expect(job?.consumableResourceProperties).toEqual(consumableResourcePropertiesOverride);
+  });
+
+  it('merges node range overrides into nodeProperties.nodeRangeProperties by targetNodes', async () => {
+    await batch.send(
+      new RegisterJobDefinitionCommand({
+        jobDefinitionName: 'ranges',
+        type: 'multinode',
+        nodeProperties: {
+          numNodes: 3,
+          mainNode: 0,
+          nodeRangeProperties: [
+            { targetNodes: '0', container: { image: 'main', command: ['lead'] } },
+            {
+              targetNodes: '1:',
+              ecsProperties: { taskProperties: [{ containers: [{ name: 'w', image: 'worker', command: ['work'] }] }] },
+            },
+          ],
+        },
+      }),
+    );
+    const seats = { consumableResourceList: [{ consumableResource: 'seat', quantity: 1 }] };
+    const { jobId } = await submit({
+      jobDefinition: 'ranges',
+      nodeOverrides: {
+        numNodes: 4,
+        nodePropertyOverrides: [
+          {
+            targetNodes: '0',
+            containerOverrides: { command: ['lead', '--fast'], instanceType: 'c5.large' },
+            instanceTypes: ['c5.large'],
+          },
+          {
+            targetNodes: '1:',
+            ecsPropertiesOverride: {
+              taskProperties: [{ containers: [{ name: 'w', environment: [{ name: 'N', value: '4' }] }] }],
+            },
+            consumableResourcePropertiesOverride: seats,
+          },
+        ],
+      },
+    });
+    const main = await describe1(jobId!);
+    expect(main?.nodeProperties).toEqual({
+      numNodes: 4,
+      mainNode: 0,
+      nodeRangeProperties: [
+        {
+          targetNodes: '0',
+          container: { image: 'main', command: ['lead', '--fast'], instanceType: 'c5.large' },
+          instanceTypes: ['c5.large'],
+        },
+        {
+          targetNodes: '1:',
+          ecsProperties: {
+            taskProperties: [
+              {
+                containers: [
+                  { name: 'w', image: 'worker', command: ['work'], environment: [{ name: 'N', value: '4' }] },
+                ],
+              },
+            ],
+          },
+          consumableResourceProperties: seats,
+        },
+      ],
+    });
+    expect((await describe1(`${jobId}#3`))?.ecsProperties).toEqual(
+      main?.nodeProperties?.nodeRangeProperties?.[1].ecsProperties,
+    );
+  });
+
+  it('keeps the scheduling fields, retry strategy with conditions, and tags as submitted', async () => {
+    // RetryStrategy actions: "The values aren't case sensitive."
+    const input = {
+      jobQueue: 'mini-fair',
+      shareIdentifier: 'blue',
+      schedulingPriorityOverride: 42,
+      retryStrategy: { attempts: 2, evaluateOnExit: [{ onStatusReason: 'Host EC2*', action: 'retry' as 'RETRY' }] },
+      timeout: { attemptDurationSeconds: 90 },
+      propagateTags: true,
+      parameters: { day: 'tuesday' },
+      tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])),
+    };
+    const job = await describe1((await submit(input)).jobId!);
+    expect(job).toMatchObject({
+      jobQueue: 'arn:aws:batch:us-east-2:123456789012:job-queue/mini-fair',
+      shareIdentifier: 'blue',
+      schedulingPriority: 42,
+      retryStrategy: input.retryStrategy,
+      timeout: input.timeout,
+      propagateTags: true,
+      parameters: input.parameters,
+      tags: input.tags,
+    });
+  });
+
+  const upTo = (count: number) => Array.from({ length: count }, () => ({ jobId: fleetJobId }));
+  it.each([
+    [
+      "a dependency on an unknown job (the sandbox's choice)",
+      { dependsOn: [{ jobId: 'gone' }] },
+      /job gone does not exist/,
+    ],
+    ['21 dependencies', { dependsOn: upTo(21) }, /up to 20/],
+    ['SEQUENTIAL without a job id on a non-array job', { dependsOn: [{ type: 'SEQUENTIAL' }] }, /needs a jobId/],
+    ['N_TO_N without a job id', { arrayProperties: { size: 2 }, dependsOn: [{ type: 'N_TO_N' }] }, /needs a jobId/],
+    ['an unknown dependency type', { dependsOn: [{ jobId: fleetJobId, type: 'ALL' }] }, /N_TO_N \| SEQUENTIAL/],
+    [
+      '6 evaluateOnExit conditions',
+      { retryStrategy: { attempts: 2, evaluateOnExit: Array(6).fill({ action: 'EXIT' }) } },
+      /up to 5/,
+    ],
+    [
+      'evaluateOnExit without attempts',
+      { retryStrategy: { evaluateOnExit: [{ action: 'EXIT' }] } },
+      /attempts is required/,
+    ],
+    [
+      'an unknown retry action',
+      { retryStrategy: { attempts: 2, evaluateOnExit: [{ action: 'AGAIN' }] } },
+      /RETRY or EXIT/,
+    ],
+    ['0 vcpus', { containerOverrides: { vcpus: 0 } }, /vcpus/],
+    [
+      'a consumable resource without a name',
+      { consumableResourcePropertiesOverride: { consumableResourceList: [{ quantity: 1 }] } },
+      /consumableResource/,
+    ],
+    ['a request over 30 KiB', { parameters: { blob: 'x'.repeat(31 * 1024) } }, /Job size must be less than 30 KiB/],
+    ['a shareIdentifier over 255 characters', { jobQueue: 'mini-fair', shareIdentifier: 'b'.repeat(256) }, /255/],
+  ])('rejects %s with a ClientException', async (_, input, message) => {
+    const error = await rejectionOf(submit(input as Partial<SubmitJobCommandInput>));
+    expect(error.name).toBe('ClientException');
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+    expect(error.message).toMatch(message);
+  });
+
+  it('rejects a numNodes override without an open-ended range, below its lower bound or not above the main node', async () => {
+    for (const [name, targetNodes] of [
+      ['fixed', '0:1'],
+      ['from-two', '2:'],
+    ]) {
+      await batch.send(
+        new RegisterJobDefinitionCommand({
+          jobDefinitionName: name,
+          type: 'multinode',
+          nodeProperties: {
+            numNodes: 3,
+            mainNode: 0,
+            nodeRangeProperties: [
+              { targetNodes: '0:1', container: { image: 'a' } },
+              ...(targetNodes === '2:' ? [{ targetNodes, container: { image: 'b' } }] : []),
+            ],
+          },
+        }),
+      );
+    }
+    const fixed = await rejectionOf(submit({ jobDefinition: 'fixed', nodeOverrides: { numNodes: 4 } }));
+    expect(fixed.message).toMatch(/open upper boundary/);
+    const low = await rejectionOf(submit({ jobDefinition: 'from-two', nodeOverrides: { numNodes: 2 } }));
+    expect(low.message).toMatch(/lower boundary/);
+    await batch.send(
+      new RegisterJobDefinitionCommand({
+        jobDefinitionName: 'main-two',
+        type: 'multinode',
+        nodeProperties: {
+          numNodes: 3,
+          mainNode: 2,
+          nodeRangeProperties: [{ targetNodes: '0:', container: { image: 'a' } }],
+        },
+      }),
+    );
+    const main = await rejectionOf(submit({ jobDefinition: 'main-two', nodeOverrides: { numNodes: 2 } }));
+    expect(main.message).toMatch(/main node index 2/);
+    const { jobId } = await submit({ jobDefinition: 'from-two', nodeOverrides: { numNodes: 5 } });
+    expect((await describe1(jobId!))?.nodeProperties?.numNodes).toBe(5);
   });
 });
 
