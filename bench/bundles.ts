@@ -31,14 +31,13 @@ export interface BundleFigures {
 
 const ROOT = resolve(__dirname, '..');
 
-/** serverless.yml: bundle, minify false, target node22, platform node, format cjs, exclude '@aws-sdk/*'. */
+/** serverless.yml: bundle, minify, target node22, platform node, format cjs, nothing excluded (the AWS SDK inside). */
 const ESBUILD_OPTIONS: BuildOptions = {
   bundle: true,
-  minify: false,
+  minify: true,
   target: 'node22',
   platform: 'node',
   format: 'cjs',
-  external: ['@aws-sdk/*'],
 };
 
 /** What Lambda sets before the handler module loads (plus the function's Powertools variables). */
@@ -58,8 +57,8 @@ const IMPORT_SCRIPT =
 
 function importOnce(bundle: string): number {
   const out = spawnSync(process.execPath, ['-e', IMPORT_SCRIPT, bundle], {
-    // @aws-sdk is external: the bundle loads it from the project's node_modules, as Lambda loads it from the runtime.
-    env: { PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), ...LAMBDA_ENV },
+    // The bundles carry the AWS SDK (serverless.yml): nothing is resolved from node_modules, as in Lambda.
+    env: { PATH: process.env.PATH, ...LAMBDA_ENV },
     encoding: 'utf8',
   });
   const ms = Number(out.stdout.trim().split('\n').pop());

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: type-check, lint, then every jest tier (unit, contract, integration, fault).
+ * `npm test`: type-check, lint, then every jest tier (unit, contract, integration, deploy, fault).
  * Ends with a plain `N passed, N failed` line (jest's own summary is not one CI reads).
  * Extra arguments go to jest, e.g. `npm test -- test/unit`.
  */

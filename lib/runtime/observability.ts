@@ -11,6 +11,12 @@ import type { RunReport } from '../core/react';
 /** Service name in logs, traces and the metric `service` dimension. */
 export const SERVICE = 'rotation-reactor';
 
+// Powertools (since 2.17) counts a cold start only when AWS_LAMBDA_INITIALIZATION_TYPE is `on-demand`, and reads it
+// when the logger, metrics and tracer below are constructed. Lambda sets it; local invokers (`sls invoke local`, a
+// bare node process) do not, and their logs said `cold_start: false` on the first invocation. A process nobody
+// told otherwise is an on-demand one. Provisioned concurrency keeps Powertools' answer: never a cold start.
+process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
+
 /** The structured logger (Lambda context is added by the middleware). */
 export const logger = new Logger({ serviceName: SERVICE });
 /** EMF metrics in the `RotationReactor` namespace. */

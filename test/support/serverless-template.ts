@@ -23,6 +23,7 @@ export interface CfnResource {
 /** The compiled template (the parts the tests read). */
 export interface CfnTemplate {
   readonly Resources: Record<string, CfnResource>;
+  readonly Parameters?: Record<string, { Type: string; Default?: string; AllowedValues?: string[] }>;
   readonly Conditions?: Record<string, unknown>;
   readonly Outputs?: Record<string, { Value: unknown; Description?: string }>;
 }
@@ -196,13 +197,25 @@ function lookup(table: Readonly<Record<string, unknown>> | undefined, key: strin
   return table[key];
 }
 
-/** Evaluates the template's conditions that compare literals (`Fn::Equals` of two strings), as osls compiles them. */
-export function evaluateConditions(template: CfnTemplate): Record<string, boolean> {
+/**
+ * Evaluates the template's conditions (`Fn::Equals` of literals and `Ref`s to stack parameters) for the given
+ * parameter values; a parameter not given takes its default.
+ */
+export function evaluateConditions(
+  template: CfnTemplate,
+  parameters: Readonly<Record<string, string>> = {},
+): Record<string, boolean> {
+  const operandValue = (operand: unknown, condition: string): string => {
+    if (typeof operand === 'string') return operand;
+    const name = (operand as { Ref?: unknown } | null)?.Ref;
+    const value = typeof name === 'string' ? (parameters[name] ?? template.Parameters?.[name]?.Default) : undefined;
+    if (value === undefined) throw new Error(`condition ${condition}: cannot evaluate ${JSON.stringify(operand)}`);
+    return value;
+  };
   const out: Record<string, boolean> = {};
   for (const [name, condition] of Object.entries(template.Conditions ?? {})) {
     const [left, right] = (condition as { 'Fn::Equals': [unknown, unknown] })['Fn::Equals'];
-    if (typeof left !== 'string' || typeof right !== 'string') throw new Error(`condition ${name} is not literal`);
-    out[name] = left === right;
+    out[name] = operandValue(left, name) === operandValue(right, name);
   }
   return out;
 }

@@ -10,12 +10,12 @@ import {
   CreateArchiveCommand,
   EventBridgeClient,
   PutEventsCommand,
-  type PutEventsRequestEntry,
   PutRuleCommand,
   PutTargetsCommand,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import { parseChange } from '../../../lib/core/change';
+import { type Envelope, toPutEventsEntry } from '../../support/events';
 import { type Moto, startMoto } from '../../support/moto';
 import { type CfnTemplate, loadPackagedService, resolveIntrinsics } from '../../support/serverless-template';
 
@@ -129,32 +129,8 @@ const routeOf = (name: string): Route => BATCH_SAMPLES[name]?.route ?? ROUTES[na
 
 type Delivered = Envelope & { id: string; 'replay-name'?: string };
 type SqsAnswer = { QueueUrl?: string; Attributes?: Record<string, string>; Messages?: { Body: string }[] };
-type Envelope = {
-  source: string;
-  'detail-type': string;
-  detail: Record<string, unknown>;
-  time?: string;
-  resources?: string[];
-};
 
-/** The PutEvents entry of a sample, or undefined when it cannot be one. */
-function toEntry(sample: unknown): PutEventsRequestEntry | undefined {
-  const event = sample as Partial<Envelope>;
-  if (!sample || typeof sample !== 'object' || Array.isArray(sample)) return undefined;
-  if (typeof event.source !== 'string' || typeof event['detail-type'] !== 'string') return undefined;
-  if (!event.detail || typeof event.detail !== 'object') return undefined;
-  const time = event.time ? new Date(event.time) : undefined;
-  return {
-    Source: event.source,
-    DetailType: event['detail-type'],
-    Detail: JSON.stringify(event.detail),
-    Resources: event.resources ?? [],
-    EventBusName: 'default',
-    ...(time && !Number.isNaN(time.getTime()) ? { Time: time } : {}),
-  };
-}
-
-/** Moto's SQS over the JSON protocol (no SQS client among the project's dependencies). */
+/** Moto's SQS over the JSON protocol, without a client (test/deploy uses @aws-sdk/client-sqs). */
 function sqs(moto: Moto) {
   const call = async (action: string, body: object): Promise<SqsAnswer> => {
     const response = await fetch(moto.endpoint, {
@@ -270,7 +246,7 @@ describe.each([
     ));
 
     const puttable = Object.entries(samples).flatMap(([name, sample]) => {
-      const entry = toEntry(sample);
+      const entry = toPutEventsEntry(sample);
       return entry ? [{ name, entry }] : [];
     });
     for (let i = 0; i < puttable.length; i += 10) {
@@ -297,7 +273,7 @@ describe.each([
   });
 
   it.each(Object.keys(samples).filter((name) => 'notAnEntry' in routeOf(name)))('cannot put %s on a bus', (name) => {
-    expect(toEntry(samples[name])).toBeUndefined();
+    expect(toPutEventsEntry(samples[name])).toBeUndefined();
   });
 
   it('delivers the event as EventBridge received it: source, detail-type and detail intact', () => {
