@@ -275,7 +275,7 @@ export function plan(changes: readonly Change[], fleet: FleetView, options: Plan
       reason: deleted ? 'deleted' : inactive ? 'definition-inactive' : 'stale',
       policy: resolved.policy,
       policySource: resolved.source,
-      staleSince: Math.min(...staleChanges.map(([change]) => change.changedAt)),
+      staleSince: staleChanges.reduce((min, [change]) => Math.min(min, change.changedAt), Number.POSITIVE_INFINITY),
       changes: staleChanges.map(([change]) => summaryOf(change)),
       references: [...references.values()],
     });

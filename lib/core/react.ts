@@ -251,16 +251,36 @@ export function toOutputEvents(
 ): OutputEvent[] {
   const events: OutputEvent[] = [];
   const seen = new Set<string>();
+  // Indexed once by coalesce key: looking them up per change made 100,000 changes take minutes.
+  const reachingByKey = new Map<string, ReactionOutcome[]>();
+  for (const o of outcomes) {
+    for (const key of new Set(o.reaction.changes.map((c) => `${c.resource}|${c.effect}`))) {
+      const reaching = reachingByKey.get(key);
+      if (reaching) reaching.push(o);
+      else reachingByKey.set(key, [o]);
+    }
+  }
+  const countedByKey = new Map<string, Plan['outcomes'][number]>();
+  for (const o of decided.outcomes) {
+    const key = `${o.change.resource}|${o.change.effect}`;
+    if (!countedByKey.has(key)) countedByKey.set(key, o);
+  }
+  const skippedByKey = new Map<string, Record<string, number>>();
+  for (const skip of decided.skipped) {
+    // A skip's change keys are `resource|effect|time`: its coalesce key is all but the time.
+    for (const key of new Set(skip.changes.map((k) => k.slice(0, k.lastIndexOf('|'))))) {
+      const counts = skippedByKey.get(key) ?? {};
+      counts[skip.reason] = (counts[skip.reason] ?? 0) + 1;
+      skippedByKey.set(key, counts);
+    }
+  }
   for (const { change } of changes) {
     const key = coalesceKey(change);
     if (seen.has(key)) continue;
     seen.add(key);
-    const reaching = outcomes.filter((o) => o.reaction.changes.some((c) => `${c.resource}|${c.effect}` === key));
-    const counted = decided.outcomes.find((o) => `${o.change.resource}|${o.change.effect}` === key);
-    const skipped: Record<string, number> = {};
-    for (const skip of decided.skipped) {
-      if (skip.changes.some((k) => k.startsWith(`${key}|`))) skipped[skip.reason] = (skipped[skip.reason] ?? 0) + 1;
-    }
+    const reaching = reachingByKey.get(key) ?? [];
+    const counted = countedByKey.get(key);
+    const skipped: Record<string, number> = { ...skippedByKey.get(key) };
     const count = (action: string, status: string) =>
       reaching.filter((o) => o.reaction.action === action && o.status === status).length;
     events.push({
