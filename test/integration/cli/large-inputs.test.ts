@@ -7,7 +7,7 @@ import sample from '../../../events/fleets/sample.json';
 import { TABLE_ROW_LIMIT } from '../../../lib/cli/format';
 import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { type Sandbox, startSandbox } from '../../../lib/sandbox';
-import { sandboxFlags } from '../../support/cli';
+import { runBinary, sandboxFlags } from '../../support/cli';
 
 const run = promisify(execFile);
 const EVENTS = 15_000;
@@ -20,17 +20,7 @@ const bigFolder = join(tmp, 'many');
  * cli-table3's `push.apply` of every row) overflows at 15,000 elements as it does at ~130,000 with the default, so a
  * small input proves the large one passes. No time is asserted: the machine is shared.
  */
-async function rotationReactor(...args: string[]) {
-  const options = { maxBuffer: 256 * 1024 * 1024, timeout: 240_000 };
-  try {
-    const { stdout, stderr } = await run('node', ['--stack-size=80', 'bin/rotation-reactor.js', ...args], options);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout: string; stderr: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const rotationReactor = (...args: string[]) => runBinary(args, { nodeFlags: ['--stack-size=80'] });
 
 const notShown = (understood: number) =>
   `  … ${understood - TABLE_ROW_LIMIT} more not shown (first ${TABLE_ROW_LIMIT} of ${understood} above; --json prints every row)`;
