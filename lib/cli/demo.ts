@@ -55,6 +55,7 @@ export function registerDemo(program: Command, io: CliIo): void {
         extraSecrets: SAMPLE_SECRETS,
         rareParameters: DELETED_PARAMETERS,
         rareSecrets: DELETED_SECRETS,
+        deleted: [...DELETED_PARAMETERS, ...DELETED_SECRETS],
       });
       const live = fleet.jobs.filter((j) => j.status === 'RUNNING' || j.status === 'STARTING').length;
       step(

@@ -2,6 +2,7 @@ import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { FleetSnapshot } from '../../../lib/core/fleet';
 import { type Sandbox, startSandbox } from '../../../lib/sandbox';
+import { generateFleet } from '../../../lib/sandbox/fleet-generator';
 import { aDefinition, aJob, aQueue } from '../../support/builders';
 import { runBinary, runCli, sandboxFlags } from '../../support/cli';
 import { type Moto, startMoto } from '../../support/moto';
@@ -180,6 +181,36 @@ describe('rotation-reactor sweep (the binary, against the sandbox alone: Batch, 
       ]);
     } finally {
       sandbox.setFaults({});
+    }
+  });
+});
+
+describe('rotation-reactor sweep on a generated fleet (its metadata comes with it)', () => {
+  it('describes every resource the fleet references and finds stale jobs; a deleted resource is reported missing', async () => {
+    const now = Date.parse('2026-11-28T13:00:00Z');
+    const shape = { queues: 2, definitions: 12, liveJobs: 30, parameters: 8, secrets: 5, now, seed: 7 };
+    const { fleet, parameters } = generateFleet({ ...shape, deleted: [] });
+    const sandbox = await startSandbox({ fleet, clock: 'manual', startTime: now });
+    try {
+      const { code, stdout } = await runCli('sweep', '--dry-run', '--json', ...sandboxFlags(sandbox.endpoint));
+      expect(code).toBe(0);
+      const doc = JSON.parse(stdout);
+      expect(doc.resources).toBeGreaterThan(0);
+      expect(doc.notSwept).toEqual([]);
+      expect(doc.plan.reactions.length).toBeGreaterThan(0);
+      expect(doc.plan.reactions.some((r: { reason: string }) => r.reason === 'deleted')).toBe(false);
+    } finally {
+      await sandbox.stop();
+    }
+    // The same fleet, its first parameter deleted: the jobs that read it are flagged for a deletion.
+    const gone = generateFleet({ ...shape, deleted: [parameters[0]] });
+    expect(gone.fleet.jobs).toEqual(fleet.jobs);
+    const without = await startSandbox({ fleet: gone.fleet, clock: 'manual', startTime: now });
+    try {
+      const { stdout } = await runCli('sweep', '--dry-run', '--json', ...sandboxFlags(without.endpoint));
+      expect(JSON.parse(stdout).plan.reactions.some((r: { reason: string }) => r.reason === 'deleted')).toBe(true);
+    } finally {
+      await without.stop();
     }
   });
 });
