@@ -35,7 +35,9 @@ const onSecrets = <T>(call: (client: SecretsManagerClient, side: Side) => Promis
   Promise.all([call(secrets.sandbox, 'sandbox'), call(secrets.moto, 'moto')]);
 
 beforeAll(async () => {
-  [moto, sandbox] = await Promise.all([startMoto(), startSandbox({ dynamodb: false })]);
+  // One after the other: when moto cannot start, no sandbox is left listening (jest would never exit).
+  moto = await startMoto();
+  sandbox = await startSandbox({ dynamodb: false });
   const config = (endpoint: string) => ({ endpoint, region, credentials, maxAttempts: 1 });
   ssm = { sandbox: new SSMClient(config(sandbox.endpoint)), moto: new SSMClient(config(moto.endpoint)) };
   secrets = {

@@ -59,7 +59,9 @@ async function both<T>(call: (client: BatchClient, side: 'sandbox' | 'moto') => 
 }
 
 beforeAll(async () => {
-  [moto, sandbox] = await Promise.all([startMoto(), startSandbox({ clock: 'manual', dynamodb: false })]);
+  // One after the other: when moto cannot start, no sandbox is left listening (jest would never exit).
+  moto = await startMoto();
+  sandbox = await startSandbox({ clock: 'manual', dynamodb: false });
   const target = (endpoint: string) => ({ endpoint, region });
   clients = { sandbox: batchClientFor(sandbox), moto: batchClientFor(target(moto.endpoint)) };
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { requireAwsCli } from '../../support/aws-cli';
 
 /**
  * README's "Against the local sandbox" recipe, run as written by a newcomer: terminal 1 serves the sample fleet,
@@ -71,6 +72,7 @@ describe("README's sandbox recipe", () => {
   const asWritten = (text: string) => text.replaceAll(EXAMPLE_PORT, String(port));
 
   beforeAll(async () => {
+    requireAwsCli();
     port = await freePort();
     // Its own process group, so that Ctrl-C (SIGINT to the foreground group) can be sent as a terminal does.
     terminal1 = spawn('bash', ['-c', asWritten(recipe.serve)], {
@@ -82,7 +84,8 @@ describe("README's sandbox recipe", () => {
   }, 120_000);
 
   afterAll(() => {
-    if (terminal1.exitCode === null && terminal1.signalCode === null) process.kill(-terminal1.pid!, 'SIGKILL');
+    if (terminal1 && terminal1.exitCode === null && terminal1.signalCode === null)
+      process.kill(-terminal1.pid!, 'SIGKILL');
   });
 
   it('reads as the recipe the test runs: the example port, dummy credentials, no LocalStack port', () => {

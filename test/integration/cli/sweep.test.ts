@@ -51,8 +51,8 @@ describe('rotation-reactor sweep (Batch on the sandbox, Parameter Store metadata
   afterAll(async () => {
     if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_SSM;
     else process.env.AWS_ENDPOINT_URL_SSM = saved;
-    await local.stop();
-    await moto.stop();
+    await local?.stop();
+    await moto?.stop();
   });
 
   it('previews with --dry-run: the job is stale for both parameters it reads, and nothing is written', async () => {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type Sandbox, type SandboxFleet, startSandbox } from '../../../lib/sandbox';
+import { requireAwsCli } from '../../support/aws-cli';
 
 /** The AWS CLI (botocore) against the sandbox's Parameter Store and Secrets Manager: the wire protocol, not the JS SDK. */
 
@@ -20,9 +21,10 @@ function aws(...args: string[]) {
 }
 
 beforeAll(async () => {
+  requireAwsCli();
   sandbox = await startSandbox({ fleet: sample, clock: 'manual', dynamodb: false });
 });
-afterAll(() => sandbox.stop());
+afterAll(() => sandbox?.stop());
 
 describe('the sandbox with the AWS CLI', () => {
   it('aws ssm describe-parameters: filters and pages (the CLI follows NextToken)', async () => {

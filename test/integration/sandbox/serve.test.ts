@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { DescribeJobQueuesCommand } from '@aws-sdk/client-batch';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { serveSandbox } from '../../../lib/sandbox';
+import { requireAwsCli } from '../../support/aws-cli';
 import { batchClientFor, miniFleetFile } from '../../support/sandbox';
 
 const run = promisify(execFile);
@@ -49,6 +50,7 @@ describe('serveSandbox', () => {
   });
 
   it('prints an example command that the AWS CLI can run as printed', async () => {
+    requireAwsCli();
     const lines: string[] = [];
     const { sandbox, closed } = await serveSandbox({ fleetFile: miniFleetFile, write: (line) => lines.push(line) });
     try {
