@@ -2,7 +2,7 @@
 /**
  * Writes a large events input for measuring `plan` / `replay` on big files (never committed: see README).
  *   node scripts/make-big-events.js [--events N] [--out FILE] [--files K]
- * Default: 133,000 events (≈ 50 MB) in one JSON array in big-events.json. With --files K, OUT is a folder of K files
+ * Default: 133,000 events (≈ 62 MB) in one JSON array in big-events.json. With --files K, OUT is a folder of K files
  * holding arrays of about N / K events each. The events are the real-shaped samples under events/ssm and
  * events/secretsmanager (one in 20 a CloudTrail record) with a fresh id and time; most name resources no fleet references (`/bulk/…`), one in 50
  * keeps the sample's own resource (the sample fleet references those), one in 100 is malformed (rejected).
