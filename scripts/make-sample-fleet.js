@@ -223,11 +223,51 @@ const jobs = [
   }),
 ];
 
+// What Parameter Store and Secrets Manager say about the resources above after the sample events (names, versions,
+// stages, dates; never a value), for the sandbox's SSM / Secrets Manager metadata APIs and so for `sweep`. Deleted by
+// the samples, MyExampleParameter is absent; the eu-west-1 parameter is another region's.
+const day = (date, hhmm = '12:00') => `${date}T${hhmm}:00Z`;
+const version = (versionId, stages, createdDate) => ({ versionId, stages, createdDate });
+const metadata = {
+  parameters: [
+    { name: '/prod/db/password', type: 'SecureString', version: 4, lastModifiedDate: day('2026-11-28') },
+    { name: '/prod/api/key', type: 'SecureString', version: 3, lastModifiedDate: day('2026-11-20', '08:00') },
+    { name: '/prod/logging/splunk-token', type: 'SecureString', version: 1, lastModifiedDate: day('2026-10-01') },
+  ],
+  secrets: [
+    {
+      name: 'prod/db',
+      arn: sm('prod/db-AbCdEf'),
+      createdDate: day('2026-06-01'),
+      versions: [
+        version('9d4cb84b-ad69-40c0-a0ab-cead3EXAMPLE', ['AWSPREVIOUS', 'STABLE'], day('2026-10-28')),
+        version('a1b2c3d4-5678-90ab-cdef-EXAMPLE11111', ['AWSCURRENT'], day('2026-11-28')),
+      ],
+    },
+    {
+      name: 'prod/registry',
+      arn: sm('prod/registry-Pq56Rs'),
+      versions: [version('0b7e5c1a-2f3d-4e5f-8a9b-registry0001', ['AWSCURRENT'], day('2026-08-01'))],
+    },
+    {
+      name: 'prod/api-token',
+      arn: sm('prod/api-token-Gh12Ij'),
+      versions: [version('5e6f7a8b-9c0d-4e1f-a2b3-apitoken0001', ['AWSCURRENT', 'BLUE'], day('2026-11-01'))],
+    },
+    {
+      name: 'prod/legacy',
+      arn: sm('prod/legacy-Kl34Mn'),
+      versions: [version('7c8d9e0f-1a2b-4c3d-b4e5-legacy000001', ['AWSCURRENT'], day('2025-03-01'))],
+    },
+  ],
+};
+
 const fleet = {
   region,
   account,
   jobQueues: [queue('etl-prod', policy('resubmit')), queue('analytics')],
   jobDefinitions,
   jobs,
+  metadata,
 };
 writeFileSync(`${__dirname}/../events/fleets/sample.json`, `${JSON.stringify(fleet, null, 2)}\n`);

@@ -21,7 +21,10 @@ export function createBatchWriter(client: BatchClient): JobActions {
       // TagResource fails past 50 tags on the resource: say so instead of failing the flag.
       const keys = new Set([...Object.keys(job.tags ?? {}), STALE_SINCE_TAG, STALE_REF_TAG]);
       if (keys.size > MAX_TAGS) {
-        return { tagged: false, why: `the job has ${Object.keys(job.tags ?? {}).length} tags; Batch allows ${MAX_TAGS}` };
+        return {
+          tagged: false,
+          why: `the job has ${Object.keys(job.tags ?? {}).length} tags; Batch allows ${MAX_TAGS}`,
+        };
       }
       const reference = reaction.references[0]?.valueFrom ?? '';
       await client.send(

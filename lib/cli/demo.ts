@@ -6,15 +6,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseChanges } from '../core/parse-events';
 import { reactToChanges } from '../core/react';
 import { startSandbox } from '../sandbox';
 import { generateFleet } from '../sandbox/fleet-generator';
 import { createCliReactor } from './aws';
-import { readEventInputs, writeFileAtomically } from './files';
+import { writeFileAtomically } from './files';
 import { toTable } from './format';
 import { toHtmlReport } from './html-report';
 import type { CliIo } from './io';
+import { loadChanges } from './load-changes';
 import { createProgress } from './progress';
 import { toReplayText } from './replay';
 import { loadReportData, toReportText } from './report';
@@ -55,6 +55,7 @@ export function registerDemo(program: Command, io: CliIo): void {
         extraSecrets: SAMPLE_SECRETS,
         rareParameters: DELETED_PARAMETERS,
         rareSecrets: DELETED_SECRETS,
+        deleted: [...DELETED_PARAMETERS, ...DELETED_SECRETS],
       });
       const live = fleet.jobs.filter((j) => j.status === 'RUNNING' || j.status === 'STARTING').length;
       step(
@@ -83,11 +84,10 @@ export function registerDemo(program: Command, io: CliIo): void {
           2,
           `Sandbox on ${sandbox.endpoint} (Batch, EventBridge, DynamoDB); ledger table ${reactor.config.ledgerTable} created`,
         );
-        const inputs = readEventInputs(opts.events);
-        const { changes, rejected } = parseChanges(inputs);
+        const { changes, rejected, events } = await loadChanges(opts.events);
         step(
           3,
-          `Replaying ${inputs.length} sample events from ${opts.events.join(', ')} through the pipeline (parse → coalesce → discover → plan → apply → report)`,
+          `Replaying ${events} sample events from ${opts.events.join(', ')} through the pipeline (parse → coalesce → discover → plan → apply → report)`,
         );
         const report = await reactToChanges(changes, rejected, reactor.deps, reactor.options);
         progress.stop();

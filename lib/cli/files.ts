@@ -1,8 +1,23 @@
 /** Reading and writing the operator's files: every failure is one line naming the file and the problem. */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  createReadStream,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { JSONParser } from '@streamparser/json';
 import { CliError } from './cli-error';
+
+/** JSON's insignificant whitespace (RFC 8259 §2) and `[`, as bytes. */
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const OPEN_BRACKET = 0x5b;
 
 /** Reads and decodes a JSON file, or throws a CliError naming the file. */
 export function readJsonFile(path: string, what: string): unknown {
@@ -27,15 +42,47 @@ export interface EventInput {
   readonly event: unknown;
 }
 
-/** Expands files and folders (recursively, `*.json`, sorted) into events; a file may hold one event or an array. */
-export function readEventInputs(paths: readonly string[]): EventInput[] {
-  const files = paths.flatMap((path) => listJsonFiles(path));
-  return files.flatMap((file) => {
-    const content = readJsonFile(file, 'event file');
-    return Array.isArray(content)
-      ? content.map((event, i) => ({ source: `${file}#${i}`, event }))
-      : [{ source: file, event: content }];
-  });
+/** Expands files and folders (recursively, `*.json`, sorted) into the event files to read. */
+export function listEventFiles(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => listJsonFiles(path));
+}
+
+/**
+ * Streams the events of one file, which holds one event or an array of them: elements are parsed as the bytes
+ * arrive and handed out one by one, so a file of any size costs memory for one chunk and the events not yet taken.
+ */
+export async function* streamEventFile(file: string): AsyncGenerator<EventInput> {
+  const parsed: EventInput[] = [];
+  let parser: JSONParser | undefined;
+  let isArray = false;
+  try {
+    for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+      if (parser === undefined) {
+        const first = chunk.findIndex((byte) => !WHITESPACE.has(byte));
+        if (first === -1) continue;
+        // An array's elements are emitted one by one (and dropped by the parser); anything else as one value.
+        isArray = chunk[first] === OPEN_BRACKET;
+        parser = new JSONParser({ paths: [isArray ? '$.*' : '$'], keepStack: false });
+        parser.onValue = ({ value, key }) => {
+          parsed.push(isArray ? { source: `${file}#${key as number}`, event: value } : { source: file, event: value });
+        };
+      }
+      // The parser ends by itself after the top-level value; bytes after it (but whitespace) are an error.
+      parser.write(chunk);
+      yield* parsed.splice(0);
+    }
+    if (parser === undefined) throw new SyntaxError('the file is empty');
+    if (!parser.isEnded) parser.end();
+    yield* parsed.splice(0);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined) {
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+      throw new CliError(`cannot read event file ${file}: ${why}`);
+    }
+    throw new CliError(`event file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
 }
 
 function listJsonFiles(path: string): string[] {

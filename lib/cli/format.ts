@@ -1,12 +1,27 @@
 /** Human-readable output: tables for terminals (JSON output is the `--json` flag's job). */
 import Table from 'cli-table3';
 
-/** Renders rows as a table with a header; an empty list renders as `(none)`. */
-export function toTable(head: readonly string[], rows: readonly (readonly (string | number | undefined)[])[]): string {
+/** A table shows its first rows only, so a run over 100,000 events prints in a blink; `--json` has every row. */
+export const TABLE_ROW_LIMIT = 200;
+
+/**
+ * Renders rows as a table with a header; an empty list renders as `(none)`. Beyond `limit` rows only the first
+ * `limit` are drawn, followed by one line saying how many are left out and that `--json` lists them all.
+ */
+export function toTable(
+  head: readonly string[],
+  rows: readonly (readonly (string | number | undefined)[])[],
+  limit = TABLE_ROW_LIMIT,
+): string {
   if (rows.length === 0) return '  (none)';
   const table = new Table({ head: [...head], style: { head: [], border: [] }, wordWrap: true });
-  for (const row of rows) table.push(row.map((cell) => (cell === undefined ? '' : String(cell))));
-  return table.toString();
+  const shown = Math.min(rows.length, limit);
+  // One push per row: cli-table3 spreads its rows into one call, which overflows the stack at ~100,000 rows.
+  for (let i = 0; i < shown; i++) table.push(rows[i].map((cell) => (cell === undefined ? '' : String(cell))));
+  const hidden = rows.length - shown;
+  return hidden === 0
+    ? table.toString()
+    : `${table.toString()}\n  … ${hidden} more not shown (first ${shown} of ${rows.length} above; --json prints every row)`;
 }
 
 /** ISO time without milliseconds, or an empty string. */

@@ -1,15 +1,16 @@
 /** `rotation-reactor plan`: the decision, offline, on a fleet snapshot and event files. */
 import type { Command } from 'commander';
 import type { Plan } from '../core/decision';
-import { parseChanges, type Rejection, type SourcedChange } from '../core/parse-events';
+import type { Rejection, SourcedChange } from '../core/parse-events';
 import { plan } from '../core/plan';
 import type { Policy } from '../core/policy';
 import { toPartition, toResourceKey } from '../core/reference';
 import { parseFleetSnapshot } from '../core/snapshot';
 import { CliError } from './cli-error';
-import { readEventInputs, readJsonFile } from './files';
+import { readJsonFile } from './files';
 import { toIsoTime, toShortName, toTable } from './format';
 import type { CliIo } from './io';
+import { loadChanges } from './load-changes';
 import { parseNonNegativeInteger, parsePolicyOption } from './options';
 
 /** Exit code when some events were rejected (the rest were still planned). */
@@ -129,7 +130,7 @@ Skip reasons: started-after-change, not-started, finished, pinned, policy-ignore
 Example: rotation-reactor plan --fleet events/fleets/sample.json --event events/ssm events/secretsmanager`,
     )
     .action(
-      (opts: {
+      async (opts: {
         fleet: string;
         event: string[];
         defaultPolicy: Policy;
@@ -140,7 +141,7 @@ Example: rotation-reactor plan --fleet events/fleets/sample.json --event events/
         const parsedFleet = parseFleetSnapshot(readJsonFile(opts.fleet, 'fleet snapshot'));
         if (!parsedFleet.ok) throw new CliError(`fleet snapshot ${opts.fleet} is not usable: ${parsedFleet.reason}`);
         const { fleet } = parsedFleet;
-        const { changes, rejected } = parseChanges(readEventInputs(opts.event));
+        const { changes, rejected } = await loadChanges(opts.event);
         const result = plan(
           changes.map((c) => c.change),
           {

@@ -11,13 +11,13 @@ import {
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
-import { parseChanges } from '../core/parse-events';
 import { type RunReport, reactToChanges } from '../core/react';
 import { type AwsFlags, addAwsOptions, createCliReactor, createPipelineRun, toCliError } from './aws';
 import { CliError } from './cli-error';
-import { readEventInputs } from './files';
+import { listEventFiles } from './files';
 import { toShortName, toTable } from './format';
 import type { CliIo } from './io';
+import { loadChanges } from './load-changes';
 import { EXIT_REJECTED, toPlanDocument, toPlanText } from './plan';
 import { createProgress } from './progress';
 import { parseTime } from './time';
@@ -99,13 +99,10 @@ export function toReplayText(report: RunReport): string {
 }
 
 async function replayFiles(paths: readonly string[], flags: ReplayFlags, io: CliIo): Promise<void> {
-  const inputs = readEventInputs(paths);
-  if (inputs.length === 0) throw new CliError(`no event files found in ${paths.join(', ')}`);
+  if (listEventFiles(paths).length === 0) throw new CliError(`no event files found in ${paths.join(', ')}`);
   const { reactor, progress, close } = await createPipelineRun(flags, io);
   try {
-    progress.update('parse', 0, inputs.length);
-    const { changes, rejected } = parseChanges(inputs);
-    progress.update('parse', inputs.length, inputs.length);
+    const { changes, rejected } = await loadChanges(paths, (done, total) => progress.update('read', done, total));
     const report = await reactToChanges(changes, rejected, reactor.deps, reactor.options).catch((error) =>
       Promise.reject(toCliError(error, flags, 'replay failed')),
     );

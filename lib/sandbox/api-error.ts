@@ -7,7 +7,21 @@ export type ApiErrorCode =
   | 'ThrottlingException'
   | 'InternalException'
   | 'SerializationException'
-  | 'UnknownOperationException';
+  | 'UnknownOperationException'
+  | 'AccessDeniedException'
+  | 'InternalServerError'
+  | 'InternalServiceError'
+  | 'ParameterAlreadyExists'
+  | 'ParameterNotFound'
+  | 'InvalidFilterKey'
+  | 'InvalidFilterOption'
+  | 'InvalidFilterValue'
+  | 'InvalidNextToken'
+  | 'ResourceNotFoundException'
+  | 'ResourceExistsException'
+  | 'InvalidParameterException'
+  | 'InvalidRequestException'
+  | 'InvalidNextTokenException';
 
 /** A failure the sandbox reports to the caller as an AWS error response (status, `__type`, message). */
 export class ApiError extends Error {
@@ -24,4 +38,9 @@ export class ApiError extends Error {
 /** Batch's `ClientException` (HTTP 400): the request is invalid or names something that does not exist. */
 export function clientError(message: string): ApiError {
   return new ApiError('ClientException', 400, message);
+}
+
+/** The JSON 1.1 services' `ValidationException` (HTTP 400): a field is missing, mistyped or out of range. */
+export function validationError(message: string): ApiError {
+  return new ApiError('ValidationException', 400, message);
 }

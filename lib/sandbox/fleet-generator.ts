@@ -2,8 +2,9 @@
  * Deterministic synthetic fleets for the demo and the benchmark: queues, definition revisions using every
  * reference form and location, and live jobs (RUNNING, STARTING, array children) plus queued ones.
  */
-import type { BatchContainer, BatchJob, BatchJobDefinition, BatchJobQueue, FleetSnapshot } from '../core/fleet';
+import type { BatchContainer, BatchJob, BatchJobDefinition, BatchJobQueue } from '../core/fleet';
 import { POLICY_TAG, type Policy } from '../core/policy';
+import type { FleetMetadata, SandboxFleet } from './metadata-snapshot';
 import { createRandom, type Random } from './random';
 
 /** How big a fleet to generate. */
@@ -35,11 +36,13 @@ export interface FleetShape {
   readonly rareParameters?: readonly string[];
   /** Complete secret ids referenced, but rarely (placed last). */
   readonly rareSecrets?: readonly string[];
+  /** Referenced parameter names and complete secret ids left out of the metadata: they were deleted. */
+  readonly deleted?: readonly string[];
 }
 
-/** A generated fleet and the resources its definitions reference. */
+/** A generated fleet (with the metadata of what it references) and the resources its definitions reference. */
 export interface GeneratedFleet {
-  readonly fleet: FleetSnapshot;
+  readonly fleet: SandboxFleet & { readonly metadata: FleetMetadata };
   /** Parameter names with a leading slash. */
   readonly parameters: readonly string[];
   /** Complete secret ids (`name-AbCdEf`). */
@@ -261,5 +264,47 @@ export function generateFleet(shape: FleetShape): GeneratedFleet {
       }),
     );
   }
-  return { fleet: { region, account, jobQueues, jobDefinitions, jobs }, parameters, secrets };
+  const gone = new Set(shape.deleted);
+  const metadata = toMetadata(parameters, secrets, shape.now, (id) => arn('secretsmanager', `secret:${id}`), gone);
+  return { fleet: { region, account, jobQueues, jobDefinitions, jobs, metadata }, parameters, secrets };
+}
+
+const HALF_HOUR = 1_800_000;
+
+/**
+ * Metadata of every referenced parameter and secret, without drawing from the fleet's random sequence (the same seed
+ * still gives the same jobs): each last changed between 30 minutes and 6 hours before `now`, as the live jobs
+ * started, so a sweep finds some jobs stale and others not.
+ */
+function toMetadata(
+  parameters: readonly string[],
+  secrets: readonly string[],
+  now: number,
+  toSecretArn: (id: string) => string,
+  deleted: ReadonlySet<string>,
+): FleetMetadata {
+  const changedAt = (i: number) => now - (((i * 7) % 12) + 1) * HALF_HOUR;
+  const versionId = (i: number, n: number) =>
+    `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  return {
+    parameters: parameters.flatMap((name, i) =>
+      deleted.has(name)
+        ? []
+        : [{ name, type: 'SecureString' as const, version: 1 + (i % 5), lastModifiedDate: changedAt(i) }],
+    ),
+    secrets: secrets.flatMap((id, i) =>
+      deleted.has(id)
+        ? []
+        : [
+            {
+              name: id.slice(0, -7),
+              arn: toSecretArn(id),
+              versions: [
+                { versionId: versionId(i, 1), stages: ['AWSPREVIOUS'], createdDate: now - 30 * 48 * HALF_HOUR },
+                { versionId: versionId(i, 2), stages: ['AWSCURRENT'], createdDate: changedAt(i + 3) },
+              ],
+            },
+          ],
+    ),
+  };
 }

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../core/errors';
-import type { FleetSnapshot } from '../core/fleet';
 import { parseFleetSnapshot } from '../core/snapshot';
+import { parseFleetMetadata, type SandboxFleet } from './metadata-snapshot';
 
 /** Reads and validates a fleet snapshot file; every failure is one line naming the file. */
-export async function loadFleetSnapshot(file: string): Promise<FleetSnapshot> {
+export async function loadFleetSnapshot(file: string): Promise<SandboxFleet> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -20,14 +20,20 @@ export async function loadFleetSnapshot(file: string): Promise<FleetSnapshot> {
   return toValidFleet(value, `fleet snapshot ${file}`);
 }
 
-/** Validates a decoded snapshot (rules in lib/core/snapshot.ts), or throws one line naming `source`. */
-export function toValidFleet(value: unknown, source: string): FleetSnapshot {
+/**
+ * Validates a decoded snapshot (rules in lib/core/snapshot.ts; its optional `metadata` section in
+ * metadata-snapshot.ts), or throws one line naming `source`.
+ */
+export function toValidFleet(value: unknown, source: string): SandboxFleet {
   const parsed = parseFleetSnapshot(value);
   if (!parsed.ok) throw new InvalidInputError(`${source} is invalid: ${parsed.reason}`);
+  const metadata = parseFleetMetadata((value as { metadata?: unknown }).metadata, parsed.fleet);
+  if (!metadata.ok) throw new InvalidInputError(`${source} is invalid: ${metadata.reason}`);
   const seen = new Set<string>();
   for (const job of parsed.fleet.jobs) {
     if (seen.has(job.jobId)) throw new InvalidInputError(`${source} is invalid: jobId ${job.jobId} appears twice`);
     seen.add(job.jobId);
   }
-  return parsed.fleet;
+  const { metadata: _, ...fleet } = parsed.fleet as SandboxFleet;
+  return metadata.metadata === undefined ? fleet : { ...fleet, metadata: metadata.metadata };
 }

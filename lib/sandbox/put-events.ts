@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError } from './api-error';
+import { validationError } from './api-error';
 import type { Clock } from './clock';
 import type { FaultInjector } from './faults';
 import type { Body } from './request-body';
@@ -114,8 +114,4 @@ function toTime(value: unknown): string | undefined {
 
 function toIsoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function validationError(message: string): ApiError {
-  return new ApiError('ValidationException', 400, message);
 }

@@ -14,7 +14,10 @@ export type BatchOperation =
   | 'UntagResource'
   | 'ListTagsForResource';
 
-/** What a request asks for: a Batch operation (REST-JSON), EventBridge PutEvents (JSON 1.1), or nothing served. */
+/**
+ * What a request asks for: a Batch operation (REST-JSON), EventBridge PutEvents, a Parameter Store or Secrets Manager
+ * operation (JSON 1.1: the handler decides whether it is served), or nothing served.
+ */
 export type Route =
   | {
       readonly service: 'batch';
@@ -23,6 +26,7 @@ export type Route =
       readonly tagKeys?: string[];
     }
   | { readonly service: 'events'; readonly operation: 'PutEvents' }
+  | { readonly service: 'ssm' | 'secretsmanager'; readonly operation: string }
   | { readonly service: 'unknown'; readonly operation: string; readonly status: number; readonly message: string };
 
 const postOperations = new Map<string, BatchOperation>(
@@ -53,9 +57,16 @@ export function resolveRoute(method: string, url: URL, target: string | undefine
   const path = url.pathname;
   if (path === '/' && method === 'POST') {
     if (target === 'AWSEvents.PutEvents') return { service: 'events', operation: 'PutEvents' };
-    const operation = target?.split('.').pop() || 'UnknownOperation';
+    const [prefix, operation] = target?.split('.') ?? [];
+    if (operation && prefix === 'AmazonSSM') return { service: 'ssm', operation };
+    if (operation && prefix === 'secretsmanager') return { service: 'secretsmanager', operation };
     const served = target === undefined ? 'no x-amz-target header' : `x-amz-target ${target} is not served`;
-    return { service: 'unknown', operation, status: 400, message: `${served}; the sandbox serves AWSEvents.PutEvents` };
+    return {
+      service: 'unknown',
+      operation: operation || 'UnknownOperation',
+      status: 400,
+      message: `${served}; the sandbox serves AWSEvents.PutEvents, AmazonSSM.* and secretsmanager.* metadata operations`,
+    };
   }
   if (path.startsWith('/v1/tags/') && path.length > '/v1/tags/'.length) {
     const operation = tagOperations[method];

@@ -33,10 +33,13 @@ export async function serveSandbox({ fleetFile, port = 0, write = console.log }:
     },
   };
   for (const signal of signals) process.once(signal, onSignal);
-  write(`Batch and EventBridge sandbox: ${sandbox.endpoint}`);
+  write(`Batch, EventBridge, SSM and Secrets Manager sandbox: ${sandbox.endpoint}`);
   if (sandbox.dynamodbEndpoint) write(`DynamoDB (dynalite):          ${sandbox.dynamodbEndpoint}`);
+  const metadata = fleet.metadata
+    ? `metadata of ${fleet.metadata.parameters.length} parameters and ${fleet.metadata.secrets.length} secrets`
+    : 'no metadata section: Parameter Store and Secrets Manager start empty, so a sweep finds every reference missing';
   write(
-    `Fleet: ${fleetFile} (${fleet.jobQueues.length} queues, ${fleet.jobDefinitions.length} definition revisions, ${fleet.jobs.length} jobs)`,
+    `Fleet: ${fleetFile} (${fleet.jobQueues.length} queues, ${fleet.jobDefinitions.length} definition revisions, ${fleet.jobs.length} jobs; ${metadata})`,
   );
   write(`Try: aws batch describe-job-queues --endpoint-url ${sandbox.endpoint} --region ${sandbox.region}`);
   return { sandbox, closed };

@@ -1,4 +1,4 @@
-import type { BatchJob, FleetSnapshot } from '../core/fleet';
+import type { BatchJob } from '../core/fleet';
 import { createBatchState } from './batch-state';
 import { type ClockMode, createClock } from './clock';
 import { type LocalDynamoDb, startDynamoDb } from './dynamodb';
@@ -7,6 +7,8 @@ import type { Lifecycle } from './job-record';
 import { toJobDetail } from './job-view';
 import { closeServer, listenOnLoopback } from './listen';
 import { toValidFleet } from './load-fleet';
+import type { SandboxFleet } from './metadata-snapshot';
+import { createMetadataState } from './metadata-state';
 import type { CapturedEvent } from './put-events';
 import { createRequestLog, type RequestRecord } from './request-log';
 import { createSandboxServer } from './sandbox-server';
@@ -14,8 +16,11 @@ import { failJob } from './stop-job';
 
 /** How to start a sandbox; every field is optional. */
 export interface SandboxOptions {
-  /** Queues, definitions and jobs to serve (default: an empty us-east-2 fleet in account 123456789012). */
-  readonly fleet?: FleetSnapshot;
+  /**
+   * Queues, definitions and jobs to serve, and the metadata of parameters and secrets (default: an empty us-east-2
+   * fleet in account 123456789012).
+   */
+  readonly fleet?: SandboxFleet;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   readonly port?: number;
   /** `real` (default) follows the wall clock; `manual` moves only on `advance`. */
@@ -31,7 +36,7 @@ export interface SandboxOptions {
 
 /** A running sandbox: its endpoints and the hooks tests use to steer and inspect it. */
 export interface Sandbox {
-  /** `http://127.0.0.1:PORT`, serving Batch and EventBridge. */
+  /** `http://127.0.0.1:PORT`, serving Batch, EventBridge, Parameter Store and Secrets Manager metadata, DynamoDB. */
   readonly endpoint: string;
   /** dynalite's own endpoint (DynamoDB calls sent to `endpoint` reach it too); undefined with `dynamodb: false`. */
   readonly dynamodbEndpoint: string | undefined;
@@ -52,7 +57,7 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-const emptyFleet: FleetSnapshot = {
+const emptyFleet: SandboxFleet = {
   region: 'us-east-2',
   account: '123456789012',
   jobQueues: [],
@@ -60,17 +65,18 @@ const emptyFleet: FleetSnapshot = {
   jobs: [],
 };
 
-/** Starts the local Batch + EventBridge emulation (and dynalite) on loopback. */
+/** Starts the local Batch + EventBridge + Parameter Store / Secrets Manager metadata emulation (and dynalite) on loopback. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const fleet = options.fleet ? toValidFleet(options.fleet, 'fleet') : emptyFleet;
   const clock = createClock(options.clock ?? 'real', options.startTime);
   const state = createBatchState(fleet, clock, toLifecycle(options.lifecycle));
+  const metadata = createMetadataState(fleet.metadata, state.scope, clock);
   const faults = createFaultInjector(options.faults);
   const log = createRequestLog();
   const events: CapturedEvent[] = [];
   const dynamodb: LocalDynamoDb | undefined =
     options.dynamodb === false ? undefined : await startDynamoDb(() => clock.now());
-  const server = createSandboxServer({ state, faults, log, events, dynamodb });
+  const server = createSandboxServer({ state, metadata, faults, log, events, dynamodb });
   let endpoint: string;
   try {
     endpoint = await listenOnLoopback(server, options.port ?? 0);

@@ -22,83 +22,13 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { type Sandbox, startSandbox } from '../../lib/sandbox';
 import { type Moto, startMoto } from '../support/moto';
 import { batchClientFor, rejectionOf } from '../support/sandbox';
+import { expectSameShape, expectSuperset, missingPaths, normalise, shapeOf } from '../support/shapes';
 
 /**
  * The same requests go to moto (a third-party emulator of the real APIs) and to the sandbox; responses must have the
  * same shape (recursive key sets and value types; ids, ARNs and times compared after normalising). Where moto
  * returns a documented reduced shape (shared/reference/aws-semantics.md §8), the sandbox must return a superset.
  */
-
-type Shape = string | { readonly array: Shape | 'empty' } | { readonly object: Readonly<Record<string, Shape>> };
-
-function shapeOf(value: unknown): Shape {
-  if (Array.isArray(value)) {
-    return {
-      array: value.length === 0 ? 'empty' : value.map(shapeOf).reduce((merged, shape) => mergeShapes(merged, shape)),
-    };
-  }
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).filter(([key, field]) => key !== '$metadata' && field != null);
-    return { object: Object.fromEntries(entries.map(([key, field]) => [key, shapeOf(field)])) };
-  }
-  return typeof value;
-}
-
-function mergeShapes(a: Shape, b: Shape): Shape {
-  if (typeof a === 'object' && typeof b === 'object' && 'object' in a && 'object' in b) {
-    const keys = new Set([...Object.keys(a.object), ...Object.keys(b.object)]);
-    return {
-      object: Object.fromEntries(
-        [...keys].map((key) => [
-          key,
-          key in a.object && key in b.object
-            ? mergeShapes(a.object[key], b.object[key])
-            : (a.object[key] ?? b.object[key]),
-        ]),
-      ),
-    };
-  }
-  return a;
-}
-
-/** Paths present in `reduced` but missing (or of another type) in `full`; `[]` means `full` is a superset. */
-function missingPaths(full: Shape, reduced: Shape, path = '$'): string[] {
-  if (typeof reduced === 'string')
-    return full === reduced ? [] : [`${path}: ${toShapeName(full)} instead of ${reduced}`];
-  if ('array' in reduced) {
-    if (typeof full !== 'object' || !('array' in full)) return [`${path}: not a list`];
-    if (reduced.array === 'empty' || full.array === 'empty') return [];
-    return missingPaths(full.array, reduced.array, `${path}[]`);
-  }
-  if (typeof full !== 'object' || !('object' in full)) return [`${path}: not an object`];
-  return Object.entries(reduced.object).flatMap(([key, shape]) =>
-    key in full.object ? missingPaths(full.object[key], shape, `${path}.${key}`) : [`${path}.${key}: missing`],
-  );
-}
-
-function toShapeName(shape: Shape): string {
-  return typeof shape === 'string' ? shape : 'array' in shape ? 'a list' : 'an object';
-}
-
-function expectSameShape(sandboxValue: unknown, motoValue: unknown): void {
-  const [sandboxShape, motoShape] = [shapeOf(sandboxValue), shapeOf(motoValue)];
-  expect({
-    missingInSandbox: missingPaths(sandboxShape, motoShape),
-    extraInSandbox: missingPaths(motoShape, sandboxShape),
-  }).toEqual({
-    missingInSandbox: [],
-    extraInSandbox: [],
-  });
-}
-
-function expectSuperset(sandboxValue: unknown, motoValue: unknown): void {
-  expect(missingPaths(shapeOf(sandboxValue), shapeOf(motoValue))).toEqual([]);
-}
-
-/** Ids and times differ between the two by construction; ARN formats must not. */
-function normalise(value: string | undefined): string | undefined {
-  return value?.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>');
-}
 
 const region = 'us-east-2';
 const computeEnvironment = `arn:aws:batch:${region}:123456789012:compute-environment/contract-ce`;
@@ -132,7 +62,9 @@ async function both<T>(call: (client: BatchClient, side: 'sandbox' | 'moto') => 
 }
 
 beforeAll(async () => {
-  [moto, sandbox] = await Promise.all([startMoto(), startSandbox({ clock: 'manual', dynamodb: false })]);
+  // One after the other: when moto cannot start, no sandbox is left listening (jest would never exit).
+  moto = await startMoto();
+  sandbox = await startSandbox({ clock: 'manual', dynamodb: false });
   const target = (endpoint: string) => ({ endpoint, region });
   clients = { sandbox: batchClientFor(sandbox), moto: batchClientFor(target(moto.endpoint)) };
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -31,6 +31,8 @@ export const SHIPPED = {
   leaseSeconds: shipped(/leaseSeconds: '(\d+)'/),
   visibilityTimeoutSeconds: shipped(/VisibilityTimeout: (\d+)/),
   changeBatchTimeoutSeconds: shipped(/onChangeBatch:[\s\S]*?timeout: (\d+)/),
+  /** SQS records per onChangeBatch invocation, at most. */
+  changeBatchSize: shipped(/changeBatchSize: (\d+)/),
   /** SQS allows a batching window of up to 300 s; the visibility timeout runs during it. */
   maxBatchingWindowSeconds: 300,
 } as const;

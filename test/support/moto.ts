@@ -14,10 +14,12 @@ const startTimeoutMs = 20_000;
 
 /** Starts moto on a free loopback port; throws a clear error when python3 has no moto (never skips). */
 export async function startMoto(): Promise<Moto> {
-  const probe = spawnSync('python3', ['-c', 'import moto'], { encoding: 'utf8' });
+  const probe = spawnSync('python3', ['-c', 'import moto'], { encoding: 'utf8', timeout: 60_000 });
   if (probe.status !== 0) {
+    // The last line of a traceback says what is wrong (`ModuleNotFoundError: No module named 'moto'`).
+    const why = probe.error?.message ?? probe.stderr.trim().split('\n').pop();
     throw new Error(
-      `moto is required by these tests but \`python3 -c 'import moto'\` failed (${probe.error?.message ?? probe.stderr.trim()}); install moto 5.2.1 into python3`,
+      `moto is required by these tests but \`python3 -c 'import moto'\` failed (${why}); install moto 5.2.1 into python3`,
     );
   }
   const port = await findFreePort();

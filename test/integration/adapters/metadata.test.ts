@@ -10,6 +10,7 @@ import { createMetadataSource, METADATA_COMMANDS, NOT_SWEPT_ELSEWHERE } from '..
 import type { MetadataSource, ResourceMetadata } from '../../../lib/core/ports';
 import type { Resource } from '../../../lib/core/reference';
 import { toSweptResources } from '../../../lib/core/sweep';
+import { type Sandbox, startSandbox } from '../../../lib/sandbox';
 import { aDefinition, aJob, aQueue, HOME, secret, ssm } from '../../support/builders';
 import { type Moto, startMoto } from '../../support/moto';
 
@@ -34,30 +35,68 @@ const recordCommands =
     return next(args);
   };
 
-describe('createMetadataSource (against moto)', () => {
-  let moto: Moto;
+/** An SSM + Secrets Manager endpoint that starts each test empty. */
+interface Target {
+  /** Empties the endpoint (or starts a new one) and returns its URL. */
+  fresh(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const targets: [string, () => Promise<Target>][] = [
+  [
+    'moto',
+    async () => {
+      const moto: Moto = await startMoto();
+      const fresh = async () => {
+        await moto.reset();
+        return moto.endpoint;
+      };
+      return { fresh, stop: () => moto.stop() };
+    },
+  ],
+  [
+    'the sandbox',
+    async () => {
+      let sandbox: Sandbox | undefined;
+      return {
+        fresh: async () => {
+          await sandbox?.stop();
+          sandbox = await startSandbox({ dynamodb: false });
+          return sandbox.endpoint;
+        },
+        stop: async () => sandbox?.stop(),
+      };
+    },
+  ],
+];
+
+describe.each(targets)('createMetadataSource (against %s)', (_target, start) => {
+  let target: Target;
   let admin: { ssm: SSMClient; secrets: SecretsManagerClient };
   let reactor: { ssm: SSMClient; secrets: SecretsManagerClient };
   let metadata: MetadataSource;
   const sent: string[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto();
-    admin = { ssm: new SSMClient(config(moto.endpoint)), secrets: new SecretsManagerClient(config(moto.endpoint)) };
-    reactor = { ssm: new SSMClient(config(moto.endpoint)), secrets: new SecretsManagerClient(config(moto.endpoint)) };
-    reactor.ssm.middlewareStack.add(recordCommands(sent), { step: 'initialize' });
-    reactor.secrets.middlewareStack.add(recordCommands(sent), { step: 'initialize' });
-    metadata = createMetadataSource(reactor, HOME);
+    target = await start();
   });
 
   afterAll(async () => {
-    for (const client of [admin?.ssm, admin?.secrets, reactor?.ssm, reactor?.secrets]) client?.destroy();
-    await moto?.stop();
+    await target?.stop();
   });
 
   beforeEach(async () => {
-    await moto.reset();
+    const endpoint = await target.fresh();
+    admin = { ssm: new SSMClient(config(endpoint)), secrets: new SecretsManagerClient(config(endpoint)) };
+    reactor = { ssm: new SSMClient(config(endpoint)), secrets: new SecretsManagerClient(config(endpoint)) };
+    reactor.ssm.middlewareStack.add(recordCommands(sent), { step: 'initialize' });
+    reactor.secrets.middlewareStack.add(recordCommands(sent), { step: 'initialize' });
+    metadata = createMetadataSource(reactor, HOME);
     sent.length = 0;
+  });
+
+  afterEach(() => {
+    for (const client of [admin?.ssm, admin?.secrets, reactor?.ssm, reactor?.secrets]) client?.destroy();
   });
 
   const putParameter = (Name: string, Value: string, Overwrite = false) =>
@@ -115,7 +154,7 @@ describe('createMetadataSource (against moto)', () => {
   });
 
   it('reads 60 parameters in filters of at most 50 values', async () => {
-    // moto rejects a filter of more than 50 values, as AWS does: this fails unless the names are split.
+    // moto and the sandbox reject a filter of more than 50 values, as AWS does: this fails unless the names are split.
     const names = Array.from({ length: 60 }, (_, i) => `/many/p${i}`);
     for (const name of names.slice(0, 30)) await putParameter(name, 'v');
     const { found, failed } = await metadata.describe(resourcesOf(...names));

@@ -108,7 +108,7 @@ describe('rotation-reactor replay --archive (against moto EventBridge)', () => {
     moto = await startMoto();
   });
   afterAll(async () => {
-    await moto.stop();
+    await moto?.stop();
   });
 
   it('starts a replay of the archive window and follows it to the end', async () => {

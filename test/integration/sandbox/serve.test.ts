@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { DescribeJobQueuesCommand } from '@aws-sdk/client-batch';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { serveSandbox } from '../../../lib/sandbox';
+import { requireAwsCli } from '../../support/aws-cli';
 import { batchClientFor, miniFleetFile } from '../../support/sandbox';
 
 const run = promisify(execFile);
@@ -17,9 +18,9 @@ describe('serveSandbox', () => {
     const { sandbox, closed } = await serveSandbox({ fleetFile: miniFleetFile, write: (line) => lines.push(line) });
     try {
       expect(lines).toEqual([
-        `Batch and EventBridge sandbox: ${sandbox.endpoint}`,
+        `Batch, EventBridge, SSM and Secrets Manager sandbox: ${sandbox.endpoint}`,
         `DynamoDB (dynalite):          ${sandbox.dynamodbEndpoint}`,
-        `Fleet: ${miniFleetFile} (3 queues, 3 definition revisions, 13 jobs)`,
+        `Fleet: ${miniFleetFile} (3 queues, 3 definition revisions, 13 jobs; no metadata section: Parameter Store and Secrets Manager start empty, so a sweep finds every reference missing)`,
         `Try: aws batch describe-job-queues --endpoint-url ${sandbox.endpoint} --region us-east-2`,
       ]);
       const batch = batchClientFor(sandbox);
@@ -49,6 +50,7 @@ describe('serveSandbox', () => {
   });
 
   it('prints an example command that the AWS CLI can run as printed', async () => {
+    requireAwsCli();
     const lines: string[] = [];
     const { sandbox, closed } = await serveSandbox({ fleetFile: miniFleetFile, write: (line) => lines.push(line) });
     try {

@@ -173,7 +173,9 @@ let events: EventBridgeClient;
 const samples = loadSamples();
 
 beforeAll(async () => {
-  [{ template }, moto] = await Promise.all([loadPackagedService(), startMoto()]);
+  // moto first: when it cannot start, the test fails at once, with no packaging left running behind it.
+  moto = await startMoto();
+  ({ template } = await loadPackagedService());
   events = new EventBridgeClient({
     endpoint: moto.endpoint,
     region: REGION,
