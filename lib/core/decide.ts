@@ -118,7 +118,11 @@ export function decideReactions(search: StaleSearch, input: DecideInput, options
     const { action, reason } = toAction(wanted, {
       deleted: staleChanges.some((change) => change.effect === 'deleted'),
       inactive: definition?.status === 'INACTIVE',
-      permitted: isSubmitAllowed(options.submitScope, job.jobQueue, job.jobDefinition),
+      permitted: isSubmitAllowed(
+        options.submitScope,
+        { ref: job.jobQueue, tags: queues.get(job.jobQueue)?.tags },
+        { ref: job.jobDefinition, tags: definition?.tags },
+      ),
       tagsFit: toCopyTagCount(job, definition?.tags) <= MAX_JOB_TAGS,
       onFailure,
     });

@@ -55,6 +55,10 @@ const schema = z.object({
   REACTOR_QUEUES: list,
   REACTOR_SUBMIT_QUEUES: names.optional(),
   REACTOR_SUBMIT_DEFINITIONS: names.optional(),
+  REACTOR_SUBMIT_TAG: z
+    .string()
+    .regex(/^(none|[^=]*=.*)?$/, 'must be key=value (or none)')
+    .optional(),
   REACTOR_BATCH_TPS: positive(10).refine((n) => n <= 50, 'must be at most 50 (the Batch account limit)'),
   REACTOR_MAX_RESUBMITS_PER_CHANGE: nonNegative(25),
   REACTOR_MAX_FUTURE_SKEW_SECONDS: nonNegative(300),
@@ -63,7 +67,7 @@ const schema = z.object({
   REACTOR_LEDGER_TTL_DAYS: positive(90),
 });
 
-const SCOPE_VARIABLES = ['REACTOR_SUBMIT_QUEUES', 'REACTOR_SUBMIT_DEFINITIONS'];
+const SCOPE_VARIABLES = ['REACTOR_SUBMIT_QUEUES', 'REACTOR_SUBMIT_DEFINITIONS', 'REACTOR_SUBMIT_TAG'];
 
 /** The variables `loadConfig` reads, for documentation and the CLI. */
 export const CONFIG_VARIABLES = Object.keys(schema.shape);
@@ -89,13 +93,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     mode: c.REACTOR_DRY_RUN ? 'dry-run' : 'apply',
     paused: c.REACTOR_PAUSED,
     queues: Object.freeze(c.REACTOR_QUEUES),
-    ...(c.REACTOR_SUBMIT_QUEUES !== undefined || c.REACTOR_SUBMIT_DEFINITIONS !== undefined
-      ? {
-          submitScope: Object.freeze({
-            queues: Object.freeze(c.REACTOR_SUBMIT_QUEUES ?? []),
-            definitions: Object.freeze(c.REACTOR_SUBMIT_DEFINITIONS ?? []),
-          }),
-        }
+    ...(c.REACTOR_SUBMIT_QUEUES !== undefined ||
+    c.REACTOR_SUBMIT_DEFINITIONS !== undefined ||
+    c.REACTOR_SUBMIT_TAG !== undefined
+      ? { submitScope: toSubmitScope(c.REACTOR_SUBMIT_QUEUES, c.REACTOR_SUBMIT_DEFINITIONS, c.REACTOR_SUBMIT_TAG) }
       : {}),
     batchTps: c.REACTOR_BATCH_TPS,
     maxResubmitsPerChange: c.REACTOR_MAX_RESUBMITS_PER_CHANGE,
@@ -103,5 +104,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     staleMarginMs: c.REACTOR_STALE_MARGIN_SECONDS * 1000,
     leaseMs: c.REACTOR_LEASE_SECONDS * 1000,
     ledgerTtlDays: c.REACTOR_LEDGER_TTL_DAYS,
+  });
+}
+
+/** The submit scope the stack grants: names (none = nothing) and the opt-in `key=value` tag (value none = no tag). */
+function toSubmitScope(
+  queues: readonly string[] | undefined,
+  definitions: readonly string[] | undefined,
+  tag: string | undefined,
+): SubmitScope {
+  const at = tag?.indexOf('=') ?? -1;
+  const key = tag && at > 0 ? tag.slice(0, at) : undefined;
+  const value = tag && at > 0 ? tag.slice(at + 1) : undefined;
+  return Object.freeze({
+    queues: Object.freeze([...(queues ?? [])]),
+    definitions: Object.freeze([...(definitions ?? [])]),
+    ...(key && value && value !== 'none' ? { tag: Object.freeze({ key, value }) } : {}),
   });
 }

@@ -141,6 +141,7 @@ const putEvents = async (events: readonly Envelope[]): Promise<string[]> => {
   expect(out.FailedEntryCount).toBe(0);
   return (out.Entries ?? []).map((entry) => entry.EventId ?? '');
 };
+const SUBMIT_ANYWHERE = { SubmitJobQueues: '*', SubmitJobDefinitions: '*:*' };
 const ledgerItems = async () => {
   const documents = DynamoDBDocumentClient.from(clients.dynamodb);
   const { Items = [] } = await documents.send(new ScanCommand({ TableName: stack.resources.LedgerTable }));
@@ -154,7 +155,8 @@ const coldStartFlags = (invocation: Invocation) =>
 beforeAll(async () => {
   [packaged, moto, xray] = await Promise.all([loadPackagedService(), startMoto(), startXrayDaemon()]);
   clients = createMotoClients(moto, REGION);
-  stack = await deployStack(clients, packaged, { name: STACK, region: REGION });
+  // Resubmission is off by default (not-permitted): the operator names where copies may go.
+  stack = await deployStack(clients, packaged, { name: STACK, region: REGION, parameters: SUBMIT_ANYWHERE });
   fleet = loadDeployFleet();
   sandbox = await startSandbox({ fleet, dynamodb: false });
   batch = new BatchClient({
@@ -204,13 +206,17 @@ describe('the packaged service, deployed into moto', () => {
     expect(Object.keys(stack.resources).sort()).toEqual(expected.sort());
     expect(expected.length).toBeGreaterThan(20);
     expect(stack.resources.SecretsManagerCloudTrailRule).toBeUndefined();
-    expect(stack.parameters).toEqual({ EnableCloudTrailFallback: 'false' });
+    expect(stack.parameters).toMatchObject({ ...SUBMIT_ANYWHERE, EnableCloudTrailFallback: 'false' });
     for (const [id, configuration] of Object.entries(stack.functions)) {
       const variables = packaged.template.Resources[id].Properties?.Environment as { Variables: object };
       expect(configuration.Environment?.Variables).toEqual({
         ...variables.Variables,
         REACTOR_ACCOUNT_ID: stack.account,
         REACTOR_LEDGER_TABLE: stack.resources.LedgerTable,
+        // The stack parameters the deployment was given.
+        REACTOR_SUBMIT_QUEUES: '*',
+        REACTOR_SUBMIT_DEFINITIONS: '*:*',
+        REACTOR_SUBMIT_TAG: 'rotation-reactor:resubmittable=none',
       });
       expect(configuration).toMatchObject({ Runtime: 'nodejs22.x', Handler: expect.stringMatching(/^handlers\//) });
     }
@@ -427,7 +433,7 @@ describe('the packaged service, deployed into moto', () => {
 
   it('switches the CloudTrail fallback on with a stack parameter, without repackaging', async () => {
     const updated = await updateStackParameters(clients, stack, { EnableCloudTrailFallback: 'true' });
-    expect(updated.parameters).toEqual({ EnableCloudTrailFallback: 'true' });
+    expect(updated.parameters).toMatchObject({ ...SUBMIT_ANYWHERE, EnableCloudTrailFallback: 'true' });
     expect(updated.resources.SecretsManagerCloudTrailRule).toBeDefined();
     const [id] = await putEvents([CLOUDTRAIL_PUT]);
     const delivered = await drainQueue(clients.sqs, changeQueue.url);

@@ -156,9 +156,10 @@ export function aMemoryBatch(fleet: {
       return job.jobId.includes(':') ? { tagged: false, why: 'child' } : { tagged: true };
     },
     async submitReplacement(job, { lineage, fence }) {
-      fence.check();
+      // A fault stands for what happens before the request leaves (slowness, a refusal); the fence is checked last.
       const fault = faults.submit?.();
       if (fault) throw fault;
+      fence.check();
       const jobId = `${job.jobId}-copy-${++submissions}`;
       jobs.set(jobId, {
         ...job,

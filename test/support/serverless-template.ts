@@ -165,6 +165,18 @@ function resolveNode(value: unknown, context: ResolveContext): unknown {
       return lookup(context.attributes, `${id}.${attribute}`, 'Fn::GetAtt');
     }
     if (key === 'Fn::Sub') return substitute(argument as string, context);
+    if (key === 'Fn::Join') {
+      const [delimiter, items] = argument as [string, unknown];
+      return (resolveNode(items, context) as unknown[]).join(delimiter);
+    }
+    if (key === 'Fn::Split') {
+      const [delimiter, text] = argument as [string, unknown];
+      return String(resolveNode(text, context)).split(delimiter);
+    }
+    if (key === 'Fn::Select') {
+      const [index, items] = argument as [number, unknown];
+      return (resolveNode(items, context) as unknown[])[Number(index)];
+    }
   }
   const out: Record<string, unknown> = {};
   for (const [key, item] of entries) {
@@ -213,10 +225,17 @@ export function evaluateConditions(
     return value;
   };
   const out: Record<string, boolean> = {};
-  for (const [name, condition] of Object.entries(template.Conditions ?? {})) {
-    const [left, right] = (condition as { 'Fn::Equals': [unknown, unknown] })['Fn::Equals'];
-    out[name] = operandValue(left, name) === operandValue(right, name);
-  }
+  const evaluate = (node: unknown, name: string): boolean => {
+    const [[fn, argument]] = Object.entries(node as Record<string, unknown>);
+    const operands = argument as unknown[];
+    if (fn === 'Fn::Equals') return operandValue(operands[0], name) === operandValue(operands[1], name);
+    if (fn === 'Fn::Not') return !evaluate(operands[0], name);
+    if (fn === 'Fn::And') return operands.every((operand) => evaluate(operand, name));
+    if (fn === 'Fn::Or') return operands.some((operand) => evaluate(operand, name));
+    if (fn === 'Condition') return out[argument as string] ?? evaluate(template.Conditions?.[argument as string], name);
+    throw new Error(`condition ${name}: cannot evaluate ${fn}`);
+  };
+  for (const [name, condition] of Object.entries(template.Conditions ?? {})) out[name] = evaluate(condition, name);
   return out;
 }
 

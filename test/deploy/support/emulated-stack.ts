@@ -116,7 +116,7 @@ export interface DeployedStack {
 export async function deployStack(
   clients: MotoClients,
   packaged: PackagedService,
-  options: { readonly name: string; readonly region: string },
+  options: { readonly name: string; readonly region: string; readonly parameters?: Readonly<Record<string, string>> },
 ): Promise<DeployedStack> {
   const { cloudFormation, s3 } = clients;
   const createTemplate = readFileSync(join(packaged.dir, CREATE_TEMPLATE), 'utf8');
@@ -137,6 +137,10 @@ export async function deployStack(
     new UpdateStackCommand({
       StackName: options.name,
       TemplateBody: JSON.stringify(toMotoTemplate(packaged.template)),
+      Parameters: Object.entries(options.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
     }),
   );
@@ -166,10 +170,10 @@ export async function updateStackParameters(
   stack: DeployedStack,
   parameters: Readonly<Record<string, string>>,
 ): Promise<{ resources: Record<string, string>; parameters: Record<string, string> }> {
-  const values: Parameter[] = Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
-    ParameterKey,
-    ParameterValue,
-  }));
+  // The other parameters keep the values the stack has (moto answers UsePreviousValue with a 500: given explicitly).
+  const values: Parameter[] = Object.entries({ ...stack.parameters, ...parameters }).map(
+    ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
+  );
   await clients.cloudFormation.send(
     new UpdateStackCommand({
       StackName: stack.name,

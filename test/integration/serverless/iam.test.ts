@@ -1,4 +1,10 @@
-import { type CfnTemplate, loadPackagedService } from '../../support/serverless-template';
+import {
+  type CfnTemplate,
+  evaluateConditions,
+  loadPackagedService,
+  resolveIntrinsics,
+  resourcesOfType,
+} from '../../support/serverless-template';
 
 let template: CfnTemplate;
 
@@ -45,12 +51,51 @@ function grants(pattern: string, action: string): boolean {
   return toRegExp(pattern).test(action);
 }
 
-const roleStatements = () => {
-  const role = template.Resources.IamRoleLambdaExecution;
-  const policies = (role.Properties as { Policies: { PolicyDocument: { Statement: Statement[] } }[] }).Policies;
-  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
-};
+const ROLES = ['OnChangeBatchRole', 'OnSweepRole', 'OnJobStateChangeRole', 'OnReplayRole'] as const;
+type RoleId = (typeof ROLES)[number];
 
+/** A role's statements with the stack parameters given (conditions evaluated, intrinsics kept where they stay). */
+function statementsOf(role: RoleId, parameters: Record<string, string> = {}): Statement[] {
+  const conditions = evaluateConditions(template, parameters);
+  const policies = (template.Resources[role].Properties as { Policies: { PolicyDocument: { Statement: unknown[] } }[] })
+    .Policies;
+  return policies.flatMap((policy) =>
+    policy.PolicyDocument.Statement.flatMap((statement) => {
+      const chosen = pickIf(statement, conditions);
+      return chosen === undefined ? [] : [chosen as Statement];
+    }),
+  );
+}
+
+/** Resolves a top-level Fn::If of a statement; AWS::NoValue drops it. */
+function pickIf(statement: unknown, conditions: Record<string, boolean>): unknown {
+  const branch = (statement as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
+  if (!branch) return statement;
+  const chosen = conditions[branch[0]] ? branch[1] : branch[2];
+  return (chosen as { Ref?: string }).Ref === 'AWS::NoValue' ? undefined : chosen;
+}
+
+const roleStatements = () => ROLES.flatMap((role) => statementsOf(role));
+
+/** The ARNs a statement's Resource resolves to in us-east-2 / 123456789012 with the given stack parameters. */
+function resourcesOf(statement: Statement, parameters: Record<string, string>): string[] {
+  const defaults = Object.fromEntries(
+    Object.entries(template.Parameters ?? {}).map(([name, parameter]) => [name, parameter.Default]),
+  );
+  const resolved = resolveIntrinsics(statement.Resource, {
+    refs: {
+      ...defaults,
+      ...parameters,
+      'AWS::Partition': 'aws',
+      'AWS::Region': 'us-east-2',
+      'AWS::AccountId': ACCOUNT,
+    },
+    attributes: { 'LedgerTable.Arn': 'arn:aws:dynamodb:us-east-2:123456789012:table/ledger' },
+  });
+  return list(resolved as string | string[]);
+}
+
+const ACCOUNT = '123456789012';
 // Reading a value: never granted, not even through a wildcard (aws-semantics: metadata only).
 const FORBIDDEN = [
   'secretsmanager:GetSecretValue',
@@ -63,22 +108,57 @@ const FORBIDDEN = [
 ];
 
 // The only actions allowed on Resource '*': read-only APIs without resource-level permissions, and X-Ray's
-// segment upload (added by osls for `tracing.lambda`; X-Ray has no resource-level permissions either).
+// segment upload (X-Ray has no resource-level permissions either).
 const STAR_RESOURCE_ALLOWED = [
   'batch:DescribeJobQueues',
   'batch:DescribeJobDefinitions',
   'batch:ListJobs',
   'batch:DescribeJobs',
   'ssm:DescribeParameters',
-  'secretsmanager:ListSecrets',
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
 ];
 
+const COMMON = [
+  'batch:DescribeJobDefinitions',
+  'batch:DescribeJobQueues',
+  'batch:DescribeJobs',
+  'batch:ListJobs',
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+  'events:PutEvents',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
+];
+const EXPECTED_ACTIONS: Record<RoleId, string[]> = {
+  OnChangeBatchRole: [
+    ...COMMON,
+    'batch:TagResource',
+    'batch:TerminateJob',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'sqs:ReceiveMessage',
+  ],
+  OnSweepRole: [
+    ...COMMON,
+    'batch:TagResource',
+    'batch:TerminateJob',
+    'secretsmanager:DescribeSecret',
+    'secretsmanager:ListSecretVersionIds',
+    'ssm:DescribeParameters',
+  ],
+  OnJobStateChangeRole: [...COMMON, 'batch:TagResource', 'sqs:SendMessage'],
+  OnReplayRole: [...COMMON, 'batch:TagResource', 'batch:TerminateJob'],
+};
+
 describe('serverless.yml IAM', () => {
   it('finds the statements to check (the walk is not vacuous)', () => {
-    expect(roleStatements().length).toBeGreaterThan(5);
-    expect(allStatements(template.Resources).length).toBeGreaterThan(roleStatements().length);
+    expect(roleStatements().length).toBeGreaterThan(20);
+    expect(allStatements(template.Resources).length).toBeGreaterThan(20);
   });
 
   it.each(FORBIDDEN)('grants %s nowhere, not even through a wildcard', (forbidden) => {
@@ -104,42 +184,75 @@ describe('serverless.yml IAM', () => {
     }
   });
 
-  it('grants the role exactly the actions the reactor uses', () => {
-    const actions = [...new Set(roleStatements().flatMap((s) => list(s.Action)))].sort();
-    expect(actions).toEqual(
-      [
-        'batch:DescribeJobDefinitions',
-        'batch:DescribeJobQueues',
-        'batch:DescribeJobs',
-        'batch:ListJobs',
-        'batch:SubmitJob',
-        'batch:TagResource',
-        'batch:TerminateJob',
-        'dynamodb:BatchGetItem',
-        'dynamodb:GetItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'events:PutEvents',
-        'logs:CreateLogGroup',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'logs:TagResource',
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:ListSecretVersionIds',
-        'secretsmanager:ListSecrets',
-        'sqs:DeleteMessage',
-        'sqs:GetQueueAttributes',
-        'sqs:ReceiveMessage',
-        'sqs:SendMessage',
-        'ssm:DescribeParameters',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
-      ].sort(),
-    );
+  it('gives each function its own role, assumed by Lambda only, and no other role exists', () => {
+    const roles = resourcesOfType(template, 'AWS::IAM::Role');
+    expect(Object.keys(roles).sort()).toEqual([...ROLES].sort());
+    for (const role of Object.values(roles)) {
+      const properties = role.Properties as {
+        AssumeRolePolicyDocument: { Statement: unknown };
+        ManagedPolicyArns?: unknown;
+      };
+      expect(properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
+      ]);
+      expect(properties.ManagedPolicyArns).toBeUndefined();
+    }
+    for (const [fn, role] of Object.entries({
+      OnChangeBatchLambdaFunction: 'OnChangeBatchRole',
+      OnSweepLambdaFunction: 'OnSweepRole',
+      OnJobStateChangeLambdaFunction: 'OnJobStateChangeRole',
+      OnReplayLambdaFunction: 'OnReplayRole',
+    })) {
+      expect((template.Resources[fn].Properties as { Role: unknown }).Role).toEqual({ 'Fn::Sub': `\${${role}.Arn}` });
+    }
   });
 
-  const statementFor = (action: string) => {
-    const matching = roleStatements().filter((s) => list(s.Action).includes(action));
+  it.each(ROLES)('grants %s exactly what its function does, and no SubmitJob by default', (role) => {
+    const actions = [...new Set(statementsOf(role).flatMap((s) => list(s.Action)))].sort();
+    expect(actions).toEqual([...EXPECTED_ACTIONS[role]].sort());
+  });
+
+  it.each(ROLES)('grants %s SubmitJob only on the named queues and definition revisions', (role) => {
+    const parameters = { SubmitJobQueues: 'etl-*,reports', SubmitJobDefinitions: 'etl-loader:*' };
+    const submit = statementsOf(role, parameters).filter((s) => list(s.Action).includes('batch:SubmitJob'));
+    expect(submit).toHaveLength(1);
+    expect(resourcesOf(submit[0], parameters)).toEqual([
+      'arn:*:batch:us-east-2:*:job-queue/etl-*',
+      'arn:*:batch:us-east-2:*:job-queue/reports',
+      'arn:*:batch:us-east-2:*:job-definition/etl-loader:*',
+    ]);
+  });
+
+  it.each(ROLES)('grants %s SubmitJob on queues and definitions carrying the opt-in tag, with a revision', (role) => {
+    const parameters = { SubmitTagValue: 'yes' };
+    const submit = statementsOf(role, parameters).filter((s) => list(s.Action).includes('batch:SubmitJob'));
+    expect(submit.map((s) => [resourcesOf(s, parameters), s.Condition])).toEqual([
+      [
+        ['arn:aws:batch:us-east-2:123456789012:job-queue/*'],
+        { StringEquals: { 'aws:ResourceTag/rotation-reactor:resubmittable': { Ref: 'SubmitTagValue' } } },
+      ],
+      [
+        ['arn:aws:batch:us-east-2:123456789012:job-definition/*:*'],
+        { StringEquals: { 'aws:ResourceTag/rotation-reactor:resubmittable': { Ref: 'SubmitTagValue' } } },
+      ],
+    ]);
+  });
+
+  it('sends the functions the scope IAM grants, so a resubmission IAM would deny is flagged, not failed', () => {
+    const variables = (
+      template.Resources.OnChangeBatchLambdaFunction.Properties as {
+        Environment: { Variables: Record<string, unknown> };
+      }
+    ).Environment.Variables;
+    expect(variables).toMatchObject({
+      REACTOR_SUBMIT_QUEUES: { Ref: 'SubmitJobQueues' },
+      REACTOR_SUBMIT_DEFINITIONS: { Ref: 'SubmitJobDefinitions' },
+      REACTOR_SUBMIT_TAG: { 'Fn::Sub': 'rotation-reactor:resubmittable=${SubmitTagValue}' },
+    });
+  });
+
+  const statementFor = (role: RoleId, action: string) => {
+    const matching = statementsOf(role).filter((s) => list(s.Action).includes(action));
     expect(matching).toHaveLength(1);
     return matching[0];
   };
@@ -147,55 +260,58 @@ describe('serverless.yml IAM', () => {
     'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
   });
 
-  it('scopes SubmitJob to the configured job queue and job definition patterns', () => {
-    expect(statementFor('batch:SubmitJob').Resource).toEqual([
-      arnHere('batch', 'job-queue/*'),
-      arnHere('batch', 'job-definition/*'),
-    ]);
-  });
-
-  it.each(['batch:TerminateJob', 'batch:TagResource'])('scopes %s to jobs of the account and region', (action) => {
-    expect(statementFor(action).Resource).toEqual(arnHere('batch', 'job/*'));
-  });
-
-  it('scopes PutEvents to the output bus', () => {
-    expect(statementFor('events:PutEvents').Resource).toEqual(arnHere('events', 'event-bus/default'));
-  });
-
   it.each([
-    'dynamodb:GetItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:Query',
-    'dynamodb:BatchGetItem',
-  ])('scopes %s to the ledger table and its indexes', (action) => {
-    expect(statementFor(action).Resource).toEqual([
-      { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
-      { 'Fn::Sub': `\${LedgerTable.Arn}/index/*` },
-    ]);
+    ['OnChangeBatchRole', 'batch:TerminateJob'],
+    ['OnChangeBatchRole', 'batch:TagResource'],
+    ['OnJobStateChangeRole', 'batch:TagResource'],
+  ] as const)('scopes %s %s to jobs of the account and region', (role, action) => {
+    expect(statementFor(role, action).Resource).toEqual(arnHere('batch', 'job/*'));
+  });
+
+  it.each(ROLES)('lets %s put events only on the output bus, with the reactor as source', (role) => {
+    const statement = statementFor(role, 'events:PutEvents');
+    expect(statement.Resource).toEqual(arnHere('events', 'event-bus/default'));
+    expect(statement.Condition).toEqual({ StringEquals: { 'events:source': 'rotation-reactor' } });
+  });
+
+  it.each(ROLES)('scopes the ledger actions of %s to the ledger table and its indexes', (role) => {
+    for (const action of ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']) {
+      expect(statementFor(role, action).Resource).toEqual([
+        { 'Fn::GetAtt': ['LedgerTable', 'Arn'] },
+        { 'Fn::Sub': `\${LedgerTable.Arn}/index/*` },
+      ]);
+    }
   });
 
   it('scopes the queue actions to the change queue and the job-state dead-letter queue', () => {
-    expect(statementFor('sqs:ReceiveMessage').Resource).toEqual([{ 'Fn::GetAtt': ['ChangeQueue', 'Arn'] }]);
-    expect(statementFor('sqs:SendMessage').Resource).toEqual({ 'Fn::GetAtt': ['JobStateDeadLetterQueue', 'Arn'] });
-  });
-
-  it('scopes secret metadata reads to secrets', () => {
-    expect(statementFor('secretsmanager:DescribeSecret').Resource).toEqual({
-      'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:*:*:secret:*`,
+    expect(statementFor('OnChangeBatchRole', 'sqs:ReceiveMessage').Resource).toEqual({
+      'Fn::GetAtt': ['ChangeQueue', 'Arn'],
+    });
+    expect(statementFor('OnJobStateChangeRole', 'sqs:SendMessage').Resource).toEqual({
+      'Fn::GetAtt': ['JobStateDeadLetterQueue', 'Arn'],
     });
   });
 
-  it('has one execution role, assumed by Lambda only', () => {
-    const roles = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role');
-    expect(roles).toHaveLength(1);
-    const role = roles[0].Properties as {
-      AssumeRolePolicyDocument: { Statement: unknown };
-      ManagedPolicyArns?: unknown;
-    };
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
-    ]);
-    expect(role.ManagedPolicyArns).toBeUndefined();
+  it('scopes secret metadata reads to the secrets of the account and region', () => {
+    expect(statementFor('OnSweepRole', 'secretsmanager:DescribeSecret').Resource).toEqual(
+      arnHere('secretsmanager', 'secret:*'),
+    );
+  });
+
+  it('denies sending to the change queue and its DLQ to anyone but the change rules (and listed senders)', () => {
+    const policy = template.Resources.ChangeQueuePolicy.Properties as { PolicyDocument: { Statement: Statement[] } };
+    const deny = policy.PolicyDocument.Statement.find((s) => s.Effect === 'Deny');
+    expect(deny).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage' });
+    const condition = deny?.Condition as Record<string, Record<string, unknown>>;
+    expect(condition.ArnNotEquals['aws:SourceArn']).toEqual(
+      (
+        policy.PolicyDocument.Statement.find((s) => s.Effect === 'Allow')?.Condition as Record<
+          string,
+          Record<string, unknown>
+        >
+      ).ArnEquals['aws:SourceArn'],
+    );
+    expect(Object.keys(condition.ArnNotLike)).toEqual(['aws:PrincipalArn']);
   });
 });
 

@@ -108,8 +108,10 @@ describe('serverless.yml change routing', () => {
   it('creates the CloudTrail rule only when the EnableCloudTrailFallback stack parameter is true (off by default)', () => {
     expect(resource('SecretsManagerCloudTrailRule').Condition).toBe('CloudTrailFallback');
     expect(template.Parameters?.EnableCloudTrailFallback).toMatchObject({ Default: 'false' });
-    expect(evaluateConditions(template)).toEqual({ CloudTrailFallback: false });
-    expect(evaluateConditions(template, { EnableCloudTrailFallback: 'true' })).toEqual({ CloudTrailFallback: true });
+    expect(evaluateConditions(template)).toMatchObject({ CloudTrailFallback: false });
+    expect(evaluateConditions(template, { EnableCloudTrailFallback: 'true' })).toMatchObject({
+      CloudTrailFallback: true,
+    });
   });
 
   it('keeps replayed events out of every live rule', () => {
@@ -213,7 +215,33 @@ describe('serverless.yml change queue', () => {
   it('lets EventBridge send only from the change rules, to the queue and its dead-letter queue', () => {
     const policy = props('ChangeQueuePolicy');
     expect(policy.Queues).toEqual([ref('ChangeQueue'), ref('ChangeDeadLetterQueue')]);
+    const rules = [
+      getAtt('ParameterStoreRule'),
+      getAtt('SecretLabelRule'),
+      { 'Fn::If': ['CloudTrailFallback', getAtt('SecretsManagerCloudTrailRule'), ref('AWS::NoValue')] },
+      getAtt('ReplayRule'),
+    ];
     expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        // Any principal of the account with sqs:SendMessage could forge aws.ssm events: denied explicitly.
+        Sid: 'OnlyTheRulesSend',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sqs:SendMessage',
+        Resource: [getAtt('ChangeQueue'), getAtt('ChangeDeadLetterQueue')],
+        Condition: {
+          ArnNotEquals: { 'aws:SourceArn': rules },
+          ArnNotLike: {
+            'aws:PrincipalArn': {
+              'Fn::If': [
+                'HasChangeQueueSenders',
+                { 'Fn::Split': [',', ref('ChangeQueueSenders')] },
+                { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/rotation-reactor-no-other-sender' },
+              ],
+            },
+          },
+        },
+      },
       {
         Sid: 'ChangeRulesOnly',
         Effect: 'Allow',
@@ -320,7 +348,13 @@ describe('serverless.yml functions', () => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
     const env = resolveIntrinsics(variables, {
-      refs: { 'AWS::AccountId': '123456789012', LedgerTable: 'rotation-reactor-dev-LedgerTable-1A2B3C' },
+      refs: {
+        'AWS::AccountId': '123456789012',
+        LedgerTable: 'rotation-reactor-dev-LedgerTable-1A2B3C',
+        SubmitJobQueues: 'none',
+        SubmitJobDefinitions: 'none',
+        SubmitTagValue: 'none',
+      },
     }) as Record<string, string>;
     expect(loadConfig({ ...env, AWS_REGION: 'us-east-2' })).toMatchObject({
       account: '123456789012',
@@ -332,7 +366,8 @@ describe('serverless.yml functions', () => {
       maxResubmitsPerChange: 25,
       staleMarginMs: 60_000,
       paused: false,
-      submitScope: { queues: ['*'], definitions: ['*'] },
+      // Nothing may be submitted until the operator names queues and definitions (or the tag): not-permitted.
+      submitScope: { queues: [], definitions: [] },
     });
   });
 
