@@ -247,7 +247,7 @@ describe('serverless.yml IAM', () => {
     expect(variables).toMatchObject({
       REACTOR_SUBMIT_QUEUES: { Ref: 'SubmitJobQueues' },
       REACTOR_SUBMIT_DEFINITIONS: { Ref: 'SubmitJobDefinitions' },
-      REACTOR_SUBMIT_TAG: { 'Fn::Sub': 'rotation-reactor:resubmittable=${SubmitTagValue}' },
+      REACTOR_SUBMIT_TAG: { 'Fn::Sub': `rotation-reactor:resubmittable=\${SubmitTagValue}` },
     });
   });
 

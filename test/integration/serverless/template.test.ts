@@ -236,7 +236,7 @@ describe('serverless.yml change queue', () => {
               'Fn::If': [
                 'HasChangeQueueSenders',
                 { 'Fn::Split': [',', ref('ChangeQueueSenders')] },
-                { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/rotation-reactor-no-other-sender' },
+                { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/rotation-reactor-no-other-sender` },
               ],
             },
           },

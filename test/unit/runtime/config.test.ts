@@ -47,6 +47,11 @@ describe('loadConfig', () => {
       { REACTOR_SUBMIT_QUEUES: '', REACTOR_SUBMIT_DEFINITIONS: 'none' },
       { submitScope: { queues: [], definitions: [] } },
     ],
+    [
+      { REACTOR_SUBMIT_TAG: 'rotation-reactor:resubmittable=yes' },
+      { submitScope: { queues: [], definitions: [], tag: { key: 'rotation-reactor:resubmittable', value: 'yes' } } },
+    ],
+    [{ REACTOR_SUBMIT_TAG: 'rotation-reactor:resubmittable=none' }, { submitScope: { queues: [], definitions: [] } }],
     [{ REACTOR_QUEUES: ' a, b ,,c' }, { queues: ['a', 'b', 'c'] }],
     [
       { REACTOR_DEFAULT_POLICY: 'resubmit', REACTOR_BATCH_TPS: '20' },
