@@ -7,10 +7,12 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { type Command, Option } from 'commander';
 import { ensureLedgerTable } from '../adapters/ledger-table';
 import type { Mode } from '../core/apply';
+import { type RunControl, toPausedReason } from '../core/control';
 import { ConfigError } from '../core/errors';
 import type { Emitter } from '../core/ports';
 import type { ReactOptions } from '../core/react';
 import { loadConfig } from '../runtime/config';
+import { loadRunControl, toControlledOptions } from '../runtime/triggers';
 import { createReactor, type Reactor } from '../runtime/wiring';
 import { CliError } from './cli-error';
 import type { CliIo } from './io';
@@ -124,9 +126,25 @@ export async function createPipelineRun(flags: AwsFlags & { dryRun?: boolean; js
     ensureTable: 'on-loopback',
     onProgress: (step, done, total) => progress.update(step, done, total),
   });
-  const deps = flags.dryRun ? { ...reactor.deps, emitter: silentEmitter } : reactor.deps;
+  // The operators' control record applies to the CLI as to every Lambda path: paused refuses, dry-run and the cap hold.
+  let control: RunControl;
+  try {
+    control = await loadRunControl(reactor);
+  } catch (error) {
+    progress.stop();
+    reactor.destroy();
+    throw toCliError(error, flags, 'reading the control record');
+  }
+  if (control.paused && !flags.dryRun) {
+    progress.stop();
+    reactor.destroy();
+    throw new CliError(`${toPausedReason(control)}: run 'rotation-reactor resume', or preview with --dry-run`);
+  }
+  const dryRun = flags.dryRun === true || control.mode === 'dry-run';
+  const deps = dryRun ? { ...reactor.deps, emitter: silentEmitter } : reactor.deps;
+  const options = toControlledOptions(reactor, control, dryRun ? { mode: 'dry-run' } : {});
   return {
-    reactor: { ...reactor, deps },
+    reactor: { ...reactor, deps, options },
     progress,
     close: () => {
       progress.stop();

@@ -1,6 +1,7 @@
 /** The `rotation-reactor` command line: one file per command, one place that turns errors into exit codes. */
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
+import { registerControl } from './control';
 import { registerDemo } from './demo';
 import type { CliIo } from './io';
 import { registerPlan } from './plan';
@@ -24,6 +25,7 @@ export function createProgram(io: CliIo): Command {
   registerReport(program, io);
   registerSnapshot(program, io);
   registerSweep(program, io);
+  registerControl(program, io);
   registerSandbox(program, io);
   registerDemo(program, io);
   return program;
