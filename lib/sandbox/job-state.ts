@@ -24,7 +24,8 @@ export function isStarted(status: JobStatus): boolean {
 /**
  * Computes a job's state at `now`. Submitted jobs go SUBMITTED (array children: PENDING) → RUNNABLE → STARTING →
  * RUNNING by elapsed time; an array parent sits in PENDING until every child has finished. Fleet jobs keep the
- * status they were loaded with. A stop (terminate/cancel) overrides everything.
+ * status they were loaded with (a fleet array parent: until one of its children is stopped). A stop (terminate,
+ * cancel, a container failure) overrides everything.
  */
 export function toJobState(record: JobRecord, now: number, children: readonly JobRecord[] = []): JobState {
   if (record.stop) {
@@ -39,6 +40,10 @@ export function toJobState(record: JobRecord, now: number, children: readonly Jo
     };
   }
   const { lifecycle } = record;
+  // A fleet array parent keeps its loaded status until a child of it is stopped; then it follows its children.
+  if (lifecycle === undefined && record.kind === 'array-parent' && children.some((child) => child.stop)) {
+    return summariseChildren(children.map((child) => toJobState(child, now)));
+  }
   if (lifecycle === undefined) return fixedState(record);
   const age = now - record.createdAt;
   if (record.kind === 'array-parent') {

@@ -15,7 +15,7 @@ const statuses: readonly JobStatus[] = [
 
 /** A job's state at the sandbox's now (array parents look at their children). */
 export function toCurrentState(state: BatchState, record: JobRecord): JobState {
-  const children = record.kind === 'array-parent' && record.lifecycle ? childrenOf(state, record.jobId) : [];
+  const children = record.kind === 'array-parent' ? childrenOf(state, record.jobId) : [];
   return toJobState(record, state.clock.now(), children);
 }
 

@@ -19,8 +19,9 @@ export function stopJob(state: BatchState, body: Body, action: StopAction): Reco
   if (reason.length > 1024) throw clientError('reason can be at most 1024 characters long');
   const record = state.jobs.get(jobId);
   if (record === undefined) throw clientError(`Job ${jobId} does not exist`);
-  for (const child of childrenOf(state, record.jobId)) stopOne(state, child, reason, action);
+  // The parent first: once its children are stopped, its state would follow theirs ("Array Child Job failed").
   stopOne(state, record, reason, action);
+  for (const child of childrenOf(state, record.jobId)) stopOne(state, child, reason, action);
   return {};
 }
 

@@ -2,12 +2,14 @@ import { readdirSync } from 'node:fs';
 import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { parseChange } from '../../lib/core/change';
+import type { PlanOptions } from '../../lib/core/decision';
 import { type FleetSnapshot, isChildJob } from '../../lib/core/fleet';
+import { plan } from '../../lib/core/plan';
 import { POLICY_TAG } from '../../lib/core/policy';
 import type { RunReport } from '../../lib/core/react';
 import * as observability from '../../lib/runtime/observability';
 import { processChangeBatch } from '../../lib/runtime/triggers';
-import { aDefinition, aJob, aQueue, MINUTE, T0 } from '../support/builders';
+import { aDefinition, aJob, aQueue, HOME, MINUTE, T0 } from '../support/builders';
 import { printFigure, SHIPPED, sampleEvent, toRequestFigures, toSqsRecord } from '../support/fault-helpers';
 import { startLocalReactor } from '../support/reactor';
 
@@ -142,6 +144,23 @@ function toVaryingBatches<T>(items: readonly T[]): T[][] {
   return batches;
 }
 
+/** What the unmutated samples, each on its own, make the decision do to the fleet. */
+function toSampleActions(options: PlanOptions): { reached: Set<string>; resubmitted: Set<string> } {
+  const view = { home: HOME, queues: fleet.jobQueues, definitions: fleet.jobDefinitions, jobs: fleet.jobs };
+  const reached = new Set<string>();
+  const resubmitted = new Set<string>();
+  for (const sample of samples) {
+    const parsed = parseChange(sample);
+    if (!parsed.ok) continue;
+    const decided = plan(parsed.changes, view, options);
+    for (const reaction of decided.reactions) {
+      for (const jobId of [reaction.jobId, ...(reaction.childJobIds ?? [])]) reached.add(jobId);
+      if (reaction.action === 'resubmit') resubmitted.add(reaction.jobId);
+    }
+  }
+  return { reached, resubmitted };
+}
+
 function isGood(body: string): boolean {
   try {
     return parseChange(JSON.parse(body)).ok;
@@ -201,6 +220,21 @@ describe('processChangeBatch on fuzzed and mutated events', () => {
           expect(sandbox.job(reaction.jobId)?.tags?.['rotation-reactor:stale-since']).toBeDefined();
         }
       }
+      // The oracle: a mutated event never causes an action no real event would. Every job acted on is one a sample
+      // event reaches, and every resubmission is one a sample event asks for (resubmissions terminate jobs).
+      const allowed = toSampleActions(local.reactor.options.plan);
+      for (const { reaction } of applied) {
+        const jobs = [reaction.jobId, ...(reaction.childJobIds ?? [])];
+        for (const jobId of jobs)
+          expect({ jobId, reached: allowed.reached.has(jobId) }).toEqual({ jobId, reached: true });
+        if (reaction.action === 'resubmit') {
+          expect({ jobId: reaction.jobId, resubmittable: allowed.resubmitted.has(reaction.jobId) }).toEqual({
+            jobId: reaction.jobId,
+            resubmittable: true,
+          });
+        }
+      }
+
       const entries = await local.reactor.deps.ledger.listSince(0);
       expect(entries.filter((e) => e.state !== 'done')).toEqual([]);
       expect(entries).toHaveLength(applied.length);

@@ -35,20 +35,34 @@ export const SHIPPED = {
   changeBatchSize: shipped(/changeBatchSize: (\d+)/),
   /** SQS allows a batching window of up to 300 s; the visibility timeout runs during it. */
   maxBatchingWindowSeconds: 300,
+  /** How long SQS gathers a batch before invoking onChangeBatch. */
+  changeBatchingWindowSeconds: shipped(/changeBatchingWindowSeconds: (\d+)/),
+  staleMarginSeconds: shipped(/staleMarginSeconds: '(\d+)'/),
+  maxResubmitsPerChange: shipped(/maxResubmitsPerChange: '(\d+)'/),
+  maxFutureSkewSeconds: shipped(/maxFutureSkewSeconds: '(\d+)'/),
+  sweepMinutes: shipped(/sweepRate: rate\((\d+) minutes\)/),
 } as const;
+
+/** The REACTOR_* variables of the shipped deployment's timings and limits (serverless.yml defaults). */
+export const SHIPPED_ENV: Readonly<Record<string, string>> = {
+  REACTOR_STALE_MARGIN_SECONDS: String(SHIPPED.staleMarginSeconds),
+  REACTOR_LEASE_SECONDS: String(SHIPPED.leaseSeconds),
+  REACTOR_MAX_RESUBMITS_PER_CHANGE: String(SHIPPED.maxResubmitsPerChange),
+  REACTOR_MAX_FUTURE_SKEW_SECONDS: String(SHIPPED.maxFutureSkewSeconds),
+};
 
 /** A sample event from events/, parsed. */
 export const sampleEvent = (path: string): Record<string, unknown> =>
   JSON.parse(readFileSync(`events/${path}`, 'utf8'));
 
-/** An SQS record as the Lambda event source mapping delivers it. */
-export const toSqsRecord = (messageId: string, body: string): SQSRecord => ({
+/** An SQS record as the Lambda event source mapping delivers it; `sentAt` is when EventBridge sent it (SQS's clock). */
+export const toSqsRecord = (messageId: string, body: string, sentAt = 0): SQSRecord => ({
   messageId,
   receiptHandle: `handle-${messageId}`,
   body,
   attributes: {
     ApproximateReceiveCount: '1',
-    SentTimestamp: '0',
+    SentTimestamp: String(sentAt),
     SenderId: 'AIDAEVENTBRIDGE',
     ApproximateFirstReceiveTimestamp: '0',
   },

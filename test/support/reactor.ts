@@ -11,7 +11,14 @@ let tables = 0;
 /** A sandbox and a reactor wired to it with the real SDK clients (Batch + EventBridge → sandbox, ledger → dynalite). */
 export async function startLocalReactor(
   fleet: FleetSnapshot,
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions; mode?: Mode; maxAttempts?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    sandbox?: SandboxOptions;
+    mode?: Mode;
+    maxAttempts?: number;
+    /** Where the sweep reads metadata: the sandbox itself, or (default) whatever AWS_ENDPOINT_URL_* says (moto). */
+    metadata?: 'sandbox';
+  } = {},
 ): Promise<{ sandbox: Sandbox; reactor: Reactor; config: Config; stop: () => Promise<void> }> {
   const sandbox = await startSandbox({
     fleet,
@@ -29,7 +36,12 @@ export async function startLocalReactor(
   const reactor = createReactor(config, {
     credentials,
     maxAttempts: options.maxAttempts,
-    endpoints: { batch: sandbox.endpoint, events: sandbox.endpoint, dynamodb: sandbox.dynamodbEndpoint },
+    endpoints: {
+      batch: sandbox.endpoint,
+      events: sandbox.endpoint,
+      dynamodb: sandbox.dynamodbEndpoint,
+      ...(options.metadata === 'sandbox' ? { ssm: sandbox.endpoint, secretsmanager: sandbox.endpoint } : {}),
+    },
     clock: () => sandbox.now(),
     localClocks: { monotonic: () => sandbox.now(), wall: () => sandbox.now() },
     mode: options.mode,
