@@ -120,6 +120,22 @@ export function createBatchReader(client: BatchClient, options: BatchReaderOptio
 
     describeJobs,
 
+    async findDependents(jobIds, queues) {
+      const wanted = new Set(jobIds);
+      const pending: string[] = [];
+      for (const queue of queues) {
+        pending.push(...(await listSummaries({ jobQueue: queue.jobQueueArn }, 'PENDING')).map((s) => s.jobId!));
+      }
+      const dependents = new Map<string, string[]>();
+      for (const job of await describeJobs(pending)) {
+        for (const dependency of (job.dependsOn as { jobId?: string }[] | undefined) ?? []) {
+          if (!dependency.jobId || !wanted.has(dependency.jobId)) continue;
+          dependents.set(dependency.jobId, [...(dependents.get(dependency.jobId) ?? []), job.jobId]);
+        }
+      }
+      return dependents;
+    },
+
     async findReplacement(job) {
       const candidates: string[] = [];
       for await (const page of paginateListJobs(

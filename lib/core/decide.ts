@@ -165,6 +165,22 @@ export function decideReactions(search: StaleSearch, input: DecideInput, options
   };
 }
 
+/**
+ * Resubmissions of jobs other jobs still wait on become flags (`has-dependents`): terminating the stale job after
+ * its copy is submitted would fail its dependents, and Batch cannot point them at the copy.
+ */
+export function holdBackDependents(plan: Plan, dependents: ReadonlyMap<string, readonly string[]>): Plan {
+  if (dependents.size === 0) return plan;
+  return {
+    ...plan,
+    reactions: plan.reactions.map((reaction) =>
+      reaction.action === 'resubmit' && dependents.has(reaction.jobId)
+        ? { ...reaction, action: 'flag', reason: 'has-dependents', budget: undefined }
+        : reaction,
+    ),
+  };
+}
+
 /** The time of the newest change a replacement answers (its lineage tag, or its parent's); undefined otherwise. */
 function toAnsweredAt(job: BatchJob, parent: BatchJob | undefined): number | undefined {
   const lineage = parseLineageTag(job.tags?.[REPLACES_TAG]) ?? parseLineageTag(parent?.tags?.[REPLACES_TAG]);

@@ -26,7 +26,8 @@ export type ReactionReason =
   | 'not-permitted'
   | 'too-many-tags'
   | 'failed-after-flag'
-  | 'resubmit-refused';
+  | 'resubmit-refused'
+  | 'has-dependents';
 
 /** Why a job the changes reach gets no action. */
 export type SkipReason =

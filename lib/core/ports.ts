@@ -26,6 +26,11 @@ export interface JobSource {
   describeJobs(jobIds: readonly string[]): Promise<BatchJob[]>;
   /** A job already submitted to replace `job` (lineage tag), if a previous attempt got that far. */
   findReplacement(job: BatchJob): Promise<string | undefined>;
+  /**
+   * The jobs of the queues still waiting (PENDING) on one of `jobIds` (their `dependsOn` names it): terminating it
+   * would fail them. By dependency id; ids nothing waits on are absent.
+   */
+  findDependents(jobIds: readonly string[], queues: readonly BatchJobQueue[]): Promise<Map<string, string[]>>;
 }
 
 /** Why a flag could not be written as a tag (it is still recorded in the ledger and emitted). */

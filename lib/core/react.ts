@@ -4,7 +4,7 @@
  */
 import { type ApplyDeps, applyReactions, type Mode, type ReactionOutcome, type ReactionStatus } from './apply';
 import { coalesceChanges } from './coalesce';
-import { decideReactions, toBudgetKeys } from './decide';
+import { decideReactions, holdBackDependents, toBudgetKeys } from './decide';
 import type { FleetView, Plan, PlanOptions } from './decision';
 import { discoverFleet, type ProgressListener, toFleetView } from './discover';
 import { findStaleJobs, type StaleSearch } from './find-stale';
@@ -100,7 +100,13 @@ export async function decideAndApply(
     options.mode === 'apply' && search.candidates.length > 0
       ? await deps.ledger.budgetsOf(toBudgetKeys(search))
       : undefined;
-  const decided = decideReactions(search, { fleet: view, details, budgets }, options.plan);
+  const decision = decideReactions(search, { fleet: view, details, budgets }, options.plan);
+  // Only when something is to be resubmitted: who still waits on those jobs (their termination would fail them).
+  const resubmits = decision.reactions.filter((r) => r.action === 'resubmit').map((r) => r.jobId);
+  const decided =
+    resubmits.length === 0
+      ? decision
+      : holdBackDependents(decision, await deps.jobs.findDependents(resubmits, view.queues));
   const outcomes = await applyReactions(decided, details, deps, {
     mode: options.mode,
     maxResubmitsPerChange: options.plan.maxResubmitsPerChange,

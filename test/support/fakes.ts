@@ -147,6 +147,18 @@ export function aMemoryBatch(fleet: {
     listLiveJobs: async () => [...jobs.values()].filter((j) => j.status === 'RUNNING' || j.status === 'STARTING'),
     getDefinitions: async (arns) => (fleet.definitions ?? []).filter((d) => arns.includes(d.jobDefinitionArn)),
     describeJobs: async (ids) => ids.flatMap((id) => (jobs.has(id) ? [jobs.get(id)!] : [])),
+    findDependents: async (jobIds) => {
+      const dependents = new Map<string, string[]>();
+      for (const job of jobs.values()) {
+        if (job.status !== 'PENDING') continue;
+        for (const dependency of (job.dependsOn as { jobId?: string }[] | undefined) ?? []) {
+          if (dependency.jobId && jobIds.includes(dependency.jobId)) {
+            dependents.set(dependency.jobId, [...(dependents.get(dependency.jobId) ?? []), job.jobId]);
+          }
+        }
+      }
+      return dependents;
+    },
     findReplacement: async (job) =>
       [...jobs.values()].find((j) => parseLineageTag(j.tags?.[REPLACES_TAG])?.replaces === job.jobId)?.jobId,
   };

@@ -106,7 +106,9 @@ describe('reactToEvents (real SDK clients → sandbox, ledger on dynalite)', () 
 
     expect(sandbox.countsByOperation()).toEqual({
       DescribeJobQueues: 1,
-      ListJobs: 3,
+      // RUNNING, STARTING and PENDING (array parents) to discover; PENDING once more, only because a resubmission is
+      // planned: does any job wait on the one about to be terminated?
+      ListJobs: 4,
       DescribeJobDefinitions: 1,
       DescribeJobs: 1,
       TagResource: 1,
@@ -218,6 +220,32 @@ describe('reactToEvents (real SDK clients → sandbox, ledger on dynalite)', () 
       expect(report.plan.reactions.map((r) => r.jobId).sort()).toEqual(['reached:0', 'reached:1']);
     } finally {
       await arrays.stop();
+    }
+  });
+});
+
+describe('reactToEvents with jobs that depend on a stale job', () => {
+  it('flags (never terminates) a stale job that pending jobs still wait on, and resubmits the others', async () => {
+    const local = await startLocalReactor({
+      ...fleet,
+      jobs: [
+        job('upstream', { tags: policy('resubmit') }),
+        job('alone', { tags: policy('resubmit') }),
+        job('downstream', { status: 'PENDING', startedAt: undefined, dependsOn: [{ jobId: 'upstream' }] }),
+      ],
+    });
+    try {
+      const report = await reactToEvents(inputs, local.reactor.deps, local.reactor.options);
+      expect(
+        report.outcomes.map((o) => [o.reaction.jobId, o.reaction.action, o.reaction.reason, o.status]).sort(),
+      ).toEqual([
+        ['alone', 'resubmit', 'stale', 'applied'],
+        ['upstream', 'flag', 'has-dependents', 'applied'],
+      ]);
+      expect(local.sandbox.job('upstream')).toMatchObject({ status: 'RUNNING' });
+      expect(local.sandbox.job('downstream')).toMatchObject({ status: 'PENDING' });
+    } finally {
+      await local.stop();
     }
   });
 });

@@ -158,6 +158,7 @@ describe('sweep', () => {
       getDefinitions: async (arns) => fleet.definitions.filter((d) => arns.includes(d.jobDefinitionArn)),
       describeJobs: async (ids) => fleet.live.filter((j) => ids.includes(j.jobId)),
       findReplacement: async () => undefined,
+      findDependents: async () => new Map(),
     };
     const actions: JobActions = {
       flag: async (job) => {
