@@ -3,6 +3,7 @@
  * the entries that failed with a retryable code. Delivery failures are reported, never thrown.
  */
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import pMap from 'p-map';
 import type { Emitter, OutputEvent } from '../core/ports';
 
 /** Options of {@link createEmitter}. */
@@ -90,12 +91,8 @@ export function createEmitter(client: EventBridgeClient, options: EmitterOptions
           failures.push({ index, error: `entry too large: ${bytes} bytes (limit 256 KB)` });
         else fitting.push({ index, entry, bytes });
       });
-      const chunks = toChunks(fitting);
-      let next = 0;
-      const worker = async () => {
-        while (next < chunks.length) failures.push(...(await sendChunk(chunks[next++])));
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+      const sent = await pMap(toChunks(fitting), sendChunk, { concurrency });
+      failures.push(...sent.flat());
       failures.sort((a, b) => a.index - b.index);
       return { failed: failures.map((f) => ({ event: events[f.index], error: f.error })) };
     },

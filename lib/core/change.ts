@@ -5,7 +5,14 @@
 
 import { z } from 'zod';
 import { dropUndefined } from './objects';
-import { type Resource, toPartition, toSecretNameGuess } from './reference';
+import {
+  isSecretName,
+  parseSecretArn,
+  type Resource,
+  type SecretArnParts,
+  toPartition,
+  toSecretNameGuess,
+} from './reference';
 
 /** What a change did to the value a newly started container would read. */
 export type Effect =
@@ -51,7 +58,6 @@ const BAD_TIME = 'time is not an ISO-8601 timestamp';
 const AWSCURRENT = 'AWSCURRENT';
 const AWSPREVIOUS = 'AWSPREVIOUS';
 const VALUE_CHANGED: Effect = { kind: 'value-changed' };
-const SECRET_ARN = /^arn:([a-z-]+):secretsmanager:([a-z0-9-]+):(\d{12}):secret:([A-Za-z0-9/_+=.@-]+)$/;
 const ANY_ARN = /^arn:([a-z-]+):/;
 
 const text = z.string().min(1);
@@ -306,12 +312,18 @@ function toCloudTrailResource(detail: CloudTrailDetail, envelope: Envelope): Sec
   const home = { partition: toPartition(region), region, account: detail.recipientAccountId ?? envelope.account };
   // Before February 2024 some operations reported `aRN`; another capture shows `ARN`.
   const responseArn = field(detail.responseElements, 'arn');
-  const generated = typeof responseArn === 'string' && SECRET_ARN.test(responseArn) ? responseArn : undefined;
+  const generated = typeof responseArn === 'string' && toSecretArn(responseArn) ? responseArn : undefined;
   return (
     toSecretResource(generated, home, true) ??
     toSecretResource(field(detail.additionalEventData, 'SecretId'), home, true) ??
     toSecretResource(field(detail.requestParameters, 'secretId'), home, false)
   );
+}
+
+/** A secret's ARN as events carry it: the shared grammar, with nothing after the id (no `:json-key:stage`). */
+function toSecretArn(value: string): SecretArnParts | undefined {
+  const arn = parseSecretArn(value);
+  return arn && isSecretName(arn.rest) ? arn : undefined;
 }
 
 /**
@@ -320,11 +332,11 @@ function toCloudTrailResource(detail: CloudTrailDetail, envelope: Envelope): Sec
  */
 function toSecretResource(id: unknown, home: Home, generated: boolean): SecretResource | undefined {
   if (!isText(id)) return undefined;
-  const arn = SECRET_ARN.exec(id);
+  const arn = toSecretArn(id);
   if (arn) {
-    const [, partition, region, account, secretId] = arn;
+    const { rest: secretId, ...where } = arn;
     const complete = generated && toSecretNameGuess(secretId) !== undefined;
-    return { kind: 'secret', partition, region, account, secretId, complete };
+    return { kind: 'secret', ...where, secretId, complete };
   }
   if (id.includes(':')) return undefined;
   return { kind: 'secret', ...home, secretId: id, complete: false, bareName: true };

@@ -84,6 +84,24 @@ export function toPartition(region: string): string {
 
 const SSM_ARN = /^arn:([a-z-]+):ssm:([a-z0-9-]+):(\d{12}):parameter\/(.+)$/;
 const SECRET_ARN = /^arn:([a-z-]+):secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/;
+
+/** A Secrets Manager ARN's parts: where it lives, and the rest after `secret:` (an id, maybe with `:key:stage:id`). */
+export interface SecretArnParts extends Home {
+  readonly rest: string;
+}
+
+/** The one Secrets Manager ARN grammar of the reactor (events, references, metadata); undefined for anything else. */
+export function parseSecretArn(value: string): SecretArnParts | undefined {
+  const match = SECRET_ARN.exec(value);
+  if (!match) return undefined;
+  const [, partition, region, account, rest] = match;
+  return { partition, region, account, rest };
+}
+
+/** True when the text is a valid secret name or id (the characters Secrets Manager allows). */
+export function isSecretName(value: string): boolean {
+  return SECRET_NAME.test(value);
+}
 const SSM_NAME = /^[A-Za-z0-9_.\-/]+$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
 const SECRET_SUFFIX = /-[A-Za-z0-9]{6}$/;
@@ -98,10 +116,10 @@ const optional = (part: string | undefined) => (part ? part : undefined);
 export function parseReference(valueFrom: string, home: Home): Reference {
   const value = valueFrom.trim();
   if (value === '') return invalid(valueFrom, 'empty valueFrom');
-  const secretArn = SECRET_ARN.exec(value);
+  const secretArn = parseSecretArn(value);
   if (secretArn) {
-    const [, partition, region, account, rest] = secretArn;
-    return parseSecretArnRest(valueFrom, { partition, region, account }, rest, 'secretsmanager');
+    const { rest, ...where } = secretArn;
+    return parseSecretArnRest(valueFrom, where, rest, 'secretsmanager');
   }
   const ssmArn = SSM_ARN.exec(value);
   if (ssmArn) {
@@ -129,10 +147,10 @@ function parseSsmName(valueFrom: string, home: Home, nameWithSelector: string): 
 }
 
 function parseSecretViaSsm(valueFrom: string, home: Home, rest: string): Reference {
-  const arn = SECRET_ARN.exec(rest);
+  const arn = parseSecretArn(rest);
   if (arn) {
-    const [, partition, region, account, arnRest] = arn;
-    return parseSecretArnRest(valueFrom, { partition, region, account }, arnRest, 'parameter-store');
+    const { rest: arnRest, ...where } = arn;
+    return parseSecretArnRest(valueFrom, where, arnRest, 'parameter-store');
   }
   // Parameter Store passes `<secret-id>[:<stage or version-id>]` through to Secrets Manager.
   const [secretId, selector, ...extra] = rest.split(':');
