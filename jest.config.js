@@ -8,4 +8,12 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true } }] },
   testTimeout: 30000,
+  // `npm test` runs with --coverage: the pure core must stay (almost) fully covered, the project well covered.
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['lib/**/*.ts', 'handlers/**/*.ts'],
+  coverageReporters: ['text-summary', 'json-summary'],
+  coverageThreshold: {
+    global: { lines: 85 },
+    './lib/core/': { lines: 95, branches: 90 },
+  },
 };

@@ -52,7 +52,10 @@ count(run('lint (biome check)', bin('biome'), ['check', '.']));
 
 const resultsFile = '.test-results.json';
 rmSync(resultsFile, { force: true });
-const jestOk = run('tests (jest)', bin('jest'), ['--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)]);
+// The whole suite runs with coverage and its thresholds (jest.config.js); a subset (`npm test -- test/unit`) does not.
+const extra = process.argv.slice(2);
+const coverage = extra.length === 0 ? ['--coverage'] : [];
+const jestOk = run('tests (jest)', bin('jest'), ['--json', `--outputFile=${resultsFile}`, ...coverage, ...extra]);
 try {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
   passed += results.numPassedTests;
@@ -63,7 +66,10 @@ try {
     );
     failed += results.numPendingTests + results.numTodoTests;
   }
-  if (!jestOk && results.numFailedTests + results.numRuntimeErrorTestSuites === 0) failed++;
+  if (!jestOk && results.numFailedTests + results.numRuntimeErrorTestSuites === 0) {
+    process.stdout.write('jest failed without a failing test: coverage below the thresholds of jest.config.js?\n');
+    failed++;
+  }
 } catch {
   failed++;
   process.stdout.write('jest wrote no results: counted as a failure.\n');
