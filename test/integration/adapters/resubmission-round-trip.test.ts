@@ -11,8 +11,10 @@ import { createBatchWriter } from '../../../lib/adapters/batch-writer';
 import { toResubmission } from '../../../lib/adapters/resubmission';
 import type { BatchJob } from '../../../lib/core/fleet';
 import { STALE_REF_TAG, STALE_SINCE_TAG } from '../../../lib/core/keys';
+import { reactToEvents } from '../../../lib/core/react';
 import { type Sandbox, startSandbox } from '../../../lib/sandbox';
 import { listDifferences } from '../../support/differences';
+import { aMemoryEmitter, aMemoryLedger } from '../../support/fakes';
 import { batchClientFor } from '../../support/sandbox';
 
 /**
@@ -32,11 +34,15 @@ const UNTIL_RUNNING_MS = 3_000;
 
 let sandbox: Sandbox;
 let batch: ReturnType<typeof batchClientFor>;
+const extraSandboxes: Sandbox[] = [];
 let reader: ReturnType<typeof createBatchReader>;
 let writer: ReturnType<typeof createBatchWriter>;
 const upstream = { plain: '', array: '' };
 
 const image = 'public.ecr.aws/docker/library/busybox:stable';
+const SECRET_ARN = `arn:aws:secretsmanager:${region}:${account}:secret:db-AbCdEf`;
+// Every container reads the same secret: the reactor's round trip below reaches every scenario through it.
+const secrets = [{ name: 'DB', valueFrom: SECRET_ARN }];
 const definitions: RegisterJobDefinitionCommandInput[] = [
   {
     jobDefinitionName: 'app',
@@ -50,7 +56,7 @@ const definitions: RegisterJobDefinitionCommandInput[] = [
         { type: 'VCPU', value: '1' },
         { type: 'MEMORY', value: '2048' },
       ],
-      secrets: [{ name: 'DB', valueFrom: `arn:aws:secretsmanager:${region}:${account}:secret:db-AbCdEf` }],
+      secrets,
     },
     retryStrategy: { attempts: 1 },
     timeout: { attemptDurationSeconds: 3600 },
@@ -58,14 +64,14 @@ const definitions: RegisterJobDefinitionCommandInput[] = [
   {
     jobDefinitionName: 'tagged-app',
     type: 'container',
-    containerProperties: { image, resourceRequirements: [{ type: 'VCPU', value: '1' }] },
+    containerProperties: { image, resourceRequirements: [{ type: 'VCPU', value: '1' }], secrets },
     tags: { 'cost-centre': 'data' },
     propagateTags: true,
   },
   {
     jobDefinitionName: 'legacy',
     type: 'container',
-    containerProperties: { image, vcpus: 1, memory: 512, command: ['legacy'] },
+    containerProperties: { image, vcpus: 1, memory: 512, command: ['legacy'], secrets },
   },
   {
     jobDefinitionName: 'multi-container',
@@ -74,7 +80,7 @@ const definitions: RegisterJobDefinitionCommandInput[] = [
       taskProperties: [
         {
           containers: [
-            { name: 'app', image, command: ['serve'], essential: true },
+            { name: 'app', image, command: ['serve'], essential: true, secrets },
             { name: 'sidecar', image, environment: [{ name: 'SIDE', value: '1' }], essential: false },
             { name: 'log-router', image, essential: false },
           ],
@@ -91,11 +97,11 @@ const definitions: RegisterJobDefinitionCommandInput[] = [
       nodeRangeProperties: [
         {
           targetNodes: '0',
-          container: { image, command: ['lead'], resourceRequirements: [{ type: 'VCPU', value: '2' }] },
+          container: { image, command: ['lead'], resourceRequirements: [{ type: 'VCPU', value: '2' }], secrets },
         },
         {
           targetNodes: '1:',
-          container: { image, command: ['work'], environment: [{ name: 'ROLE', value: 'worker' }] },
+          container: { image, command: ['work'], environment: [{ name: 'ROLE', value: 'worker' }], secrets },
           instanceTypes: ['c5.large'],
         },
       ],
@@ -114,7 +120,7 @@ const definitions: RegisterJobDefinitionCommandInput[] = [
             taskProperties: [
               {
                 containers: [
-                  { name: 'main', image, command: ['mpirun'] },
+                  { name: 'main', image, command: ['mpirun'], secrets },
                   { name: 'agent', image },
                 ],
               },
@@ -128,7 +134,10 @@ const definitions: RegisterJobDefinitionCommandInput[] = [
 
 const userTags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`user-${i}`, `v${i}`]));
 
-beforeAll(async () => {
+beforeAll(setUp);
+
+/** A sandbox with the queues, the definitions and two upstream jobs (a plain one and an array). */
+async function setUp(): Promise<void> {
   sandbox = await startSandbox({ clock: 'manual', dynamodb: false });
   batch = batchClientFor(sandbox);
   reader = createBatchReader(batch);
@@ -144,11 +153,12 @@ beforeAll(async () => {
   for (const definition of definitions) await batch.send(new RegisterJobDefinitionCommand(definition));
   upstream.plain = (await submit({ jobName: 'upstream', jobDefinition: 'app' })).jobId!;
   upstream.array = (await submit({ jobName: 'fan-out', jobDefinition: 'app', arrayProperties: { size: 3 } })).jobId!;
-});
+}
 
 afterAll(async () => {
   batch?.destroy();
   await sandbox?.stop();
+  for (const extra of extraSandboxes) await extra.stop();
 });
 
 function submit(input: Partial<SubmitJobCommandInput>) {
@@ -173,7 +183,11 @@ function withoutIdentity(job: BatchJob): Record<string, unknown> {
  * The documented deliberate differences, applied to the original: tags without `aws:*` and flag tags, plus the lineage
  * tag; plain job-id dependencies of a started job removed (SEQUENTIAL and N_TO_N kept).
  */
-function toExpectedCopy(original: BatchJob, parentId: string): Record<string, unknown> {
+function toExpectedCopy(
+  original: BatchJob,
+  parentId: string,
+  answers = '2026-11-28T12:00:00.000Z',
+): Record<string, unknown> {
   const tags = Object.fromEntries(
     Object.entries(original.tags ?? {}).filter(
       ([key]) => !key.startsWith('aws:') && key !== STALE_SINCE_TAG && key !== STALE_REF_TAG,
@@ -184,7 +198,7 @@ function toExpectedCopy(original: BatchJob, parentId: string): Record<string, un
   );
   return {
     ...withoutIdentity(original),
-    tags: { ...tags, [LINEAGE_TAG]: `${parentId}@2026-11-28T12:00:00.000Z` },
+    tags: { ...tags, [LINEAGE_TAG]: `${parentId}@${answers}` },
     dependsOn,
   };
 }
@@ -363,5 +377,88 @@ describe('toResubmission round trip (SubmitJob → DescribeJobs → copy → Des
     );
     expect(copy).toMatchObject({ status: 'FAILED', statusReason: expect.stringMatching(/Tags/) });
     expect(toResubmission(original).tags).toHaveProperty(LINEAGE_TAG, jobId);
+  });
+});
+
+describe('the reactor resubmitting every kind of job (event → plan → faithful copy → terminate)', () => {
+  beforeAll(async () => {
+    // A fresh sandbox: only these scenarios (and the two upstream jobs) are live.
+    batch.destroy();
+    extraSandboxes.push(sandbox);
+    await setUp();
+  });
+
+  it('submits a copy equal to each original except the documented differences, then terminates the original', async () => {
+    const submitted = new Map<string, Scenario>();
+    for (const name of Object.keys(scenarios)) {
+      const scenario = scenarios[name]();
+      // The flag tags of the "flagged" scenario come from the reactor itself here; no tag makes a job resubmittable
+      // but the default policy below, so 49 user tags leave room for the lineage tag.
+      submitted.set((await submit(scenario.input)).jobId!, scenario);
+    }
+    sandbox.advance(UNTIL_RUNNING_MS);
+    const originals = new Map<string, BatchJob>();
+    for (const jobId of submitted.keys()) {
+      originals.set(jobId, await describeJob(jobId));
+      for (const suffix of submitted.get(jobId)?.children ?? []) {
+        originals.set(`${jobId}${suffix}`, await describeJob(`${jobId}${suffix}`));
+      }
+    }
+    const rotatedAt = sandbox.now();
+    const rotation = {
+      version: '0',
+      id: 'rotation-1',
+      'detail-type': 'Secret Label Updated',
+      source: 'aws.secretsmanager',
+      account,
+      time: new Date(rotatedAt).toISOString(),
+      region,
+      resources: [SECRET_ARN],
+      detail: { name: 'db', labelUpdated: 'AWSCURRENT', versionId: 'v2' },
+    };
+    const memory = aMemoryLedger({ now: () => sandbox.now() });
+    const { emitter, events } = aMemoryEmitter();
+    const report = await reactToEvents(
+      [{ source: 'rotation', event: rotation }],
+      { jobs: reader, actions: writer, ledger: memory.ledger, emitter, clock: () => sandbox.now() },
+      {
+        home: { partition: 'aws', region, account },
+        plan: { defaultPolicy: 'resubmit', staleMarginMs: 60_000, maxResubmitsPerChange: 100 },
+        mode: 'apply',
+      },
+    );
+    const resubmitted = new Map(
+      report.outcomes
+        .filter((o) => o.status === 'applied' && o.reaction.action === 'resubmit')
+        .map((o) => [o.reaction.jobId, o.replacementJobId!]),
+    );
+    // Every scenario job (array parents and multi-node main jobs included), each once; nothing failed.
+    expect(report.outcomes.filter((o) => o.status !== 'applied')).toEqual([]);
+    for (const jobId of submitted.keys())
+      expect({ jobId, copied: resubmitted.has(jobId) }).toEqual({ jobId, copied: true });
+    expect(events.filter((e) => e.detailType === 'Job Resubmitted')).toHaveLength(resubmitted.size);
+
+    sandbox.advance(UNTIL_RUNNING_MS);
+    const answers = new Date(rotatedAt).toISOString();
+    for (const [jobId, scenario] of submitted) {
+      const copyId = resubmitted.get(jobId)!;
+      expect(await describeJob(jobId)).toMatchObject({
+        status: 'FAILED',
+        statusReason: expect.stringContaining(`replaced by ${copyId}`),
+      });
+      const differences = listDifferences(
+        toExpectedCopy(originals.get(jobId)!, jobId, answers),
+        withoutIdentity(await describeJob(copyId)),
+      );
+      expect({ jobId, differences }).toEqual({ jobId, differences: [] });
+      for (const suffix of scenario.children ?? []) {
+        const copiedChild = withoutIdentity(await describeJob(`${copyId}${suffix}`));
+        const expected = toExpectedCopy(originals.get(`${jobId}${suffix}`)!, jobId, answers);
+        expect({ child: `${jobId}${suffix}`, differences: listDifferences(expected, copiedChild) }).toEqual({
+          child: `${jobId}${suffix}`,
+          differences: [],
+        });
+      }
+    }
   });
 });
