@@ -240,3 +240,29 @@ async function terminateReplaced(
   }
   return done;
 }
+
+/** What a set of outcomes amounts to: the counts output events, metrics and the CLI report. */
+export interface OutcomeCounts {
+  /** Flags applied (`flag` and `resubmit-on-failure`), and resubmissions applied. */
+  readonly flagged: number;
+  readonly resubmitted: number;
+  readonly duplicates: number;
+  readonly failed: number;
+  readonly refused: number;
+  readonly deferred: number;
+  /** Held by dry-run. */
+  readonly planned: number;
+}
+
+/** Tallies outcomes once, the same way for every consumer. */
+export function toOutcomeCounts(outcomes: readonly ReactionOutcome[]): OutcomeCounts {
+  const counts = { flagged: 0, resubmitted: 0, duplicates: 0, failed: 0, refused: 0, deferred: 0, planned: 0 };
+  for (const { status, reaction } of outcomes) {
+    if (status === 'applied' && reaction.action === 'resubmit') counts.resubmitted++;
+    else if (status === 'applied') counts.flagged++;
+    else if (status === 'duplicate') counts.duplicates++;
+    else if (status === 'dry-run') counts.planned++;
+    else counts[status]++;
+  }
+  return counts;
+}

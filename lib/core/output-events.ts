@@ -1,5 +1,5 @@
 /** The output events of a run (source `rotation-reactor`): one `Change Processed` per change, one per job action. */
-import type { ReactionOutcome } from './apply';
+import { type ReactionOutcome, toOutcomeCounts } from './apply';
 import type { Plan } from './decision';
 import { type ChangeKey, parseChangeKey, type SubjectKey, toEffectKey, toSubjectKey } from './keys';
 import type { SourcedChange } from './parse-events';
@@ -37,8 +37,7 @@ export function toOutputEvents(
     const reaching = reachingBySubject.get(subject) ?? [];
     const counted = countedBySubject.get(subject);
     const skipped: Record<string, number> = { ...skippedBySubject.get(subject) };
-    const count = (action: string, status: string) =>
-      reaching.filter((o) => o.reaction.action === action && o.status === status).length;
+    const tally = toOutcomeCounts(reaching);
     events.push({
       detailType: 'Change Processed',
       resources: [toResourceArn(change.resource)],
@@ -52,13 +51,13 @@ export function toOutputEvents(
         counts: {
           referencingJobs: counted?.referencingJobs ?? 0,
           staleJobs: counted?.staleJobs ?? 0,
-          flagged: count('flag', 'applied') + count('resubmit-on-failure', 'applied'),
-          resubmitted: count('resubmit', 'applied'),
-          duplicates: reaching.filter((o) => o.status === 'duplicate').length,
-          failed: reaching.filter((o) => o.status === 'failed').length,
-          refused: reaching.filter((o) => o.status === 'refused').length,
-          deferred: reaching.filter((o) => o.status === 'deferred').length,
-          planned: reaching.filter((o) => o.status === 'dry-run').length,
+          flagged: tally.flagged,
+          resubmitted: tally.resubmitted,
+          duplicates: tally.duplicates,
+          failed: tally.failed,
+          refused: tally.refused,
+          deferred: tally.deferred,
+          planned: tally.planned,
           skipped,
         },
       },

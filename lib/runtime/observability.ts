@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { toOutcomeCounts } from '../core/apply';
 import type { JobFailureReport } from '../core/job-failure';
 import type { RunReport } from '../core/react';
 
@@ -48,10 +49,10 @@ export const MetricName = {
 /** Publishes what the job-failure handler did with one FAILED job. */
 export function recordJobFailure(report: JobFailureReport): void {
   metrics.addMetric(MetricName.FailedJobsReceived, MetricUnit.Count, 1);
-  const resubmitted = report.outcomes.filter((o) => o.status === 'applied' && o.reaction.action === 'resubmit');
-  if (resubmitted.length > 0) metrics.addMetric(MetricName.JobsResubmitted, MetricUnit.Count, resubmitted.length);
-  const refused = report.outcomes.filter((o) => o.status === 'refused').length;
-  if (refused > 0) metrics.addMetric(MetricName.ActionsRefused, MetricUnit.Count, refused);
+  const tally = toOutcomeCounts(report.outcomes);
+  if (tally.resubmitted > 0) metrics.addMetric(MetricName.JobsResubmitted, MetricUnit.Count, tally.resubmitted);
+  if (tally.refused > 0) metrics.addMetric(MetricName.ActionsRefused, MetricUnit.Count, tally.refused);
+  if (tally.failed > 0) metrics.addMetric(MetricName.ActionsFailed, MetricUnit.Count, tally.failed);
   logger.info('failed job handled', {
     jobId: report.jobId,
     status: report.status,
@@ -80,15 +81,14 @@ export function recordRun(report: RunReport, trigger: string, now: number): void
   count(MetricName.ChangesRejected, report.rejected.length);
   count(MetricName.JobsScanned, report.jobsScanned);
   count(MetricName.JobsStale, report.plan.reactions.length);
-  const applied = (action: string) =>
-    report.outcomes.filter((o) => o.status === 'applied' && o.reaction.action === action).length;
-  count(MetricName.JobsFlagged, applied('flag') + applied('resubmit-on-failure'));
-  count(MetricName.JobsResubmitted, applied('resubmit'));
-  count(MetricName.ActionsDuplicate, report.outcomes.filter((o) => o.status === 'duplicate').length);
-  count(MetricName.ActionsFailed, report.outcomes.filter((o) => o.status === 'failed').length);
-  count(MetricName.ActionsRefused, report.outcomes.filter((o) => o.status === 'refused').length);
-  count(MetricName.ActionsDeferred, report.outcomes.filter((o) => o.status === 'deferred').length);
-  count(MetricName.ActionsPlanned, report.outcomes.filter((o) => o.status === 'dry-run').length);
+  const tally = toOutcomeCounts(report.outcomes);
+  count(MetricName.JobsFlagged, tally.flagged);
+  count(MetricName.JobsResubmitted, tally.resubmitted);
+  count(MetricName.ActionsDuplicate, tally.duplicates);
+  count(MetricName.ActionsFailed, tally.failed);
+  count(MetricName.ActionsRefused, tally.refused);
+  count(MetricName.ActionsDeferred, tally.deferred);
+  count(MetricName.ActionsPlanned, tally.planned);
   count(MetricName.InvalidReferences, report.plan.invalidReferences.length);
   count(MetricName.OutputEventsFailed, report.emitFailures);
   const bySkip = new Map<string, number>();

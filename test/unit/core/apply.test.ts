@@ -1,4 +1,10 @@
-import { type ApplyOptions, applyReactions, toTerminateReason } from '../../../lib/core/apply';
+import {
+  type ApplyOptions,
+  applyReactions,
+  type ReactionOutcome,
+  toOutcomeCounts,
+  toTerminateReason,
+} from '../../../lib/core/apply';
 import type { Reaction } from '../../../lib/core/decision';
 import { RefusedError, TransientError } from '../../../lib/core/errors';
 import type { BatchJob } from '../../../lib/core/fleet';
@@ -266,5 +272,28 @@ describe('applyReactions', () => {
     const [outcome] = await apply([aReaction(aJob({ jobId: 'j' }))]);
     const copy = batch.jobs().find((job) => job.jobId === outcome.replacementJobId);
     expect(parseLineageTag(copy?.tags?.[REPLACES_TAG])).toEqual({ replaces: 'j', answers: T0 });
+  });
+});
+
+describe('toOutcomeCounts', () => {
+  it('tallies each status once, flags and resubmissions by action', () => {
+    const job = aJob({ jobId: 'j' });
+    const of = (status: ReactionOutcome['status'], action: Reaction['action'] = 'resubmit') => ({
+      reaction: aReaction(job, { action }),
+      status,
+    });
+    expect(
+      toOutcomeCounts([
+        of('applied'),
+        of('applied', 'flag'),
+        of('applied', 'resubmit-on-failure'),
+        of('duplicate'),
+        of('failed'),
+        of('refused'),
+        of('deferred'),
+        of('dry-run'),
+        of('dry-run'),
+      ]),
+    ).toEqual({ flagged: 2, resubmitted: 1, duplicates: 1, failed: 1, refused: 1, deferred: 1, planned: 2 });
   });
 });
